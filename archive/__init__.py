@@ -1,0 +1,1 @@
+"""coprod archive: WARC writing and reading, index, catalog, replay, audit, exports. No Scrapy here."""

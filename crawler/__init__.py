@@ -1,0 +1,1 @@
+"""coprod crawler: the Scrapy project, its spiders, middlewares, pipelines and the CLI."""
