@@ -1,0 +1,65 @@
+"""Finish WARC files a crash left as `.open`: keep every whole record, cut the torn tail."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warcwriter import OPEN_SUFFIX
+
+logger = logging.getLogger(__name__)
+
+
+def whole_records_end(path: Path) -> int:
+    """Byte offset just past the last record that reads completely (0 if none does)."""
+    end = 0
+    try:
+        with open(path, "rb") as stream:
+            iterator = ArchiveIterator(stream, check_digests=False)
+            for record in iterator:
+                record.content_stream().read()
+                # The next record's start (or EOF) is known only after reading on.
+                end = iterator.get_record_offset() + iterator.get_record_length()
+    except Exception as exc:  # torn gzip member or half-written headers: stop at the last good one
+        logger.info("%s: torn record after offset %d (%s)", path.name, end, exc)
+    return end
+
+
+def recover_open_file(path: Path) -> Path | None:
+    """Truncate `path` to its whole records and rename it away from `.open`.
+
+    Returns the finished file, or None when nothing whole was in it (the file is removed).
+    """
+    end = whole_records_end(path)
+    size = path.stat().st_size
+    if end == 0:
+        logger.warning("%s: no whole record; removed", path.name)
+        path.unlink()
+        return None
+    if end < size:
+        logger.warning("%s: cut %d torn bytes after offset %d", path.name, size - end, end)
+        with open(path, "r+b") as stream:
+            stream.truncate(end)
+            stream.flush()
+            os.fsync(stream.fileno())
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    os.replace(path, final)
+    return final
+
+
+def recover_directory(
+    directory: Path, on_recovered: Callable[[Path], None] | None = None
+) -> list[Path]:
+    """Recover every `.open` WARC in `directory`; call `on_recovered` on each finished file."""
+    finished = []
+    for path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        final = recover_open_file(path)
+        if final is not None:
+            finished.append(final)
+            if on_recovered:
+                on_recovered(final)
+    return finished
