@@ -1,0 +1,76 @@
+"""The `coprod` command: global options, then one subcommand per use (crawler/commands/*).
+
+Global options are accepted before or after the subcommand (`coprod --data-dir D doi X` and
+`coprod doi X --data-dir D` mean the same). Exit codes: 0 all good, 1 some work failed,
+2 bad usage or bad input (one line on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from crawler import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("doi", "demo", "extract", "catalog")
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: reported as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("global options")
+    group.add_argument("--data-dir", default=default(None),
+                       help="archive, catalog and state (default ./coprod-data, env COPROD_DATA)")
+    group.add_argument("--resolve", action="append", metavar="HOST[:PORT]=IP[:PORT]",
+                       default=default([]),
+                       help="map hosts to addresses, like curl (repeatable, * wildcards)")
+    group.add_argument("--mailto", default=default(None),
+                       help="your contact address: User-Agent, Crossref/OpenAlex polite pool")
+    group.add_argument("--delay", type=float, default=default(None), metavar="SECONDS",
+                       help="per-host delay between requests (default 1.0; APIs 0.2)")
+    group.add_argument("-v", "--verbose", action="count", default=default(0))
+    group.add_argument("-q", "--quiet", action="count", default=default(0))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="coprod", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"coprod {__version__}")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMANDS:
+        module = importlib.import_module(f"crawler.commands.{name}")
+        command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
+        _global_options(command, suppress=True)
+        module.configure(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args))
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("coprod: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

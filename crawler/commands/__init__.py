@@ -1,0 +1,1 @@
+"""One module per `coprod` subcommand: HELP, configure(parser), run(args) -> exit code."""

@@ -1,0 +1,64 @@
+"""Turn command-line options into Scrapy settings: the one place the CLI meets Scrapy's config."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from crawler import PROJECT_URL, __version__
+from crawler.resolve import parse_rules
+
+NON_VERIFYING_TLS = "scrapy.core.downloader.contextfactory.ScrapyClientContextFactory"
+DEFAULT_DATA_DIR = "coprod-data"
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    return Path(getattr(args, "data_dir", None) or os.environ.get("COPROD_DATA") or DEFAULT_DATA_DIR)
+
+
+def user_agent(mailto: str | None) -> str:
+    """Honest and contactable: name, version, project URL, and the operator's address if given."""
+    contact = f"; mailto:{mailto}" if mailto else ""
+    return f"coprod/{__version__} (+{PROJECT_URL}{contact})"
+
+
+def log_level(args: argparse.Namespace) -> str:
+    verbosity = getattr(args, "verbose", 0) - getattr(args, "quiet", 0)
+    return {-1: "ERROR", 0: "WARNING", 1: "INFO"}.get(max(-1, min(verbosity, 2)), "DEBUG")
+
+
+def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    """Project settings + global options. Validates --resolve (BadResolveRule on bad input)."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    rules = list(getattr(args, "resolve", None) or [])
+    parse_rules(rules)
+    mailto = getattr(args, "mailto", None)
+    values: dict[str, Any] = {
+        "COPROD_DATA_DIR": str(data_dir(args)),
+        "COPROD_RESOLVE": rules,
+        "COPROD_CONTACT": mailto or "",
+        "COPROD_JOB_ID": f"coprod-{uuid.uuid4()}",
+        "USER_AGENT": user_agent(mailto),
+        "LOG_LEVEL": log_level(args),
+    }
+    if rules:  # the sandbox web and other mapped hosts use self-signed certificates
+        values["DOWNLOADER_CLIENTCONTEXTFACTORY"] = NON_VERIFYING_TLS
+    delay = getattr(args, "delay", None)
+    if delay is not None:
+        values["DOWNLOAD_DELAY"] = delay
+        values["DOWNLOAD_SLOTS"] = {
+            host: {**slot, "delay": min(slot.get("delay", delay), delay)}
+            for host, slot in settings.getdict("DOWNLOAD_SLOTS").items()
+        }
+    values.update(overrides)
+    settings.setdict(values, priority="cmdline")
+    logging.getLogger("scrapy").setLevel(values["LOG_LEVEL"])
+    return settings

@@ -1,0 +1,42 @@
+"""Run one spider in this process and hand back what it produced and what failed."""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+
+@dataclass
+class CrawlResult:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+
+
+def run_spider(spider_cls: type, settings: Settings, **spider_kwargs: Any) -> CrawlResult:
+    """Crawl to the end (or to Ctrl-C, which Scrapy turns into a clean shutdown)."""
+    result = CrawlResult()
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(spider_cls)
+
+    def collect(item: dict[str, Any], **_: Any) -> None:
+        result.items.append(item)
+
+    def closed(spider: Any, reason: str) -> None:
+        result.interrupted = reason == "shutdown"
+
+    crawler.signals.connect(collect, signal=signals.item_scraped)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
+    process.crawl(crawler, **spider_kwargs)
+    process.start()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    spider = crawler.spider
+    result.failures = list(getattr(spider, "failures", []))
+    return result

@@ -1,0 +1,56 @@
+"""Scrapy settings for coprod. `scrapy crawl` reads these; the CLI layers its options on top."""
+
+from crawler import PROJECT_URL, __version__
+
+BOT_NAME = "coprod"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# An honest User-Agent; --mailto adds a contact (crawler.config.user_agent).
+USER_AGENT = f"coprod/{__version__} (+{PROJECT_URL})"
+
+# Politeness: robots.txt obeyed, one request at a time per host, a delay between them.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+# APIs and the DOI resolver document higher rates for identified clients.
+DOWNLOAD_SLOTS = {
+    "doi.org": {"concurrency": 2, "delay": 0.2},
+    "api.crossref.org": {"concurrency": 2, "delay": 0.2},
+    "api.datacite.org": {"concurrency": 2, "delay": 0.2},
+    "api.openalex.org": {"concurrency": 2, "delay": 0.2},
+}
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+REDIRECT_MAX_TIMES = 20
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+DNSCACHE_ENABLED = True
+
+# The archive: raw bytes captured in the download handler, tapped next to the downloader.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.capture.CapturingHTTP11DownloadHandler",
+    "https": "crawler.capture.CapturingHTTP11DownloadHandler",
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.archiving.WarcTapMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.pipelines.ArchiveRecordPipeline": 800,
+}
+TWISTED_DNS_RESOLVER = "crawler.resolve.MappedHostnameResolver"
+# Certificates are verified unless --resolve maps hosts to the sandbox (crawler.config).
+DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
+
+COPROD_DATA_DIR = "coprod-data"
+COPROD_RESOLVE: list[str] = []
+COPROD_WARC_PREFIX = "coprod"
+COPROD_WARC_MAX_SIZE = 1_000_000_000
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
