@@ -24,7 +24,7 @@ from archive.warcrecords import WARC_VERSION, record_id, warcinfo_record
 
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class WrittenRecord:
 
 def safe_name_part(text: str, limit: int = 64) -> str:
     """A file-name fragment from untrusted text (hostnames, prefixes): no separators, no dots first."""
-    cleaned = _UNSAFE.sub("-", text).strip(".-") or "x"
+    cleaned = re.sub("-{2,}", "-", _UNSAFE.sub("-", text)).strip(".-") or "x"
     return cleaned[:limit]
 
 
