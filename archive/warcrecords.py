@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC
 from io import BytesIO
 from typing import Any
 
@@ -56,9 +57,9 @@ def parse_http_head(raw_head: bytes, *, drop_transfer_encoding: bool = True) -> 
 
 def iso_date(timestamp: float) -> str:
     """WARC-Date with microseconds, as WARC 1.1 allows."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    moment = datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None)
+    moment = datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
     return datetime_to_iso_date(moment, use_micros=True)
 
 

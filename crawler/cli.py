@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from crawler import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("doi", "demo", "extract", "catalog")
+COMMANDS = ("doi", "extract", "catalog", "demo")
 
 
 class UsageError(Exception):
