@@ -56,7 +56,7 @@ class RollingWarcWriter:
         *,
         prefix: str = "coprod",
         max_size: int = DEFAULT_MAX_SIZE,
-        on_close: Callable[[Path], None] | None = None,
+        on_close: Callable[[Path, int], None] | None = None,
         hostname: str | None = None,
     ) -> None:
         self.directory = Path(directory)
@@ -70,6 +70,7 @@ class RollingWarcWriter:
         self._file = None
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
+        self._count = 0  # records in the current file, warcinfo included
 
     @property
     def current_name(self) -> str | None:
@@ -89,6 +90,7 @@ class RollingWarcWriter:
         for record in records:
             offset = self._file.tell()
             self._writer.write_record(record)
+            self._count += 1
             written.append(WrittenRecord(
                 self.current_name or "", offset, self._file.tell() - offset,
                 record_id(record), record.rec_headers.get_header("WARC-Date"),
@@ -109,7 +111,7 @@ class RollingWarcWriter:
         self._file = self._writer = self._path = None
         self.finished.append(final)
         if self.on_close:
-            self.on_close(final)
+            self.on_close(final, self._count)
         return final
 
     def _open(self) -> None:
@@ -125,6 +127,7 @@ class RollingWarcWriter:
         self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
         self._writer.write_record(warcinfo_record(name, self.info))
         self._file.flush()
+        self._count = 1
 
     def _next_name(self) -> str:
         now = time.time()

@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.http import Request, Response
 
 from archive import warcrecords
+from archive.catalog import Catalog, capture_values, file_sha256
 from archive.cdxj import index_warc
 from archive.recovery import recover_directory
 from archive.warcwriter import RollingWarcWriter, WrittenRecord
@@ -43,13 +44,12 @@ class WarcArchive:
     """The crawl's WARC output and catalog, shared by the tap middleware and the pipelines."""
 
     def __init__(self, data_dir: Path, info: dict[str, str], *, prefix: str, max_size: int) -> None:
-        from archive.catalog import Catalog
 
         self.data_dir = data_dir
         self.warc_dir = data_dir / "warcs"
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(data_dir / "catalog.sqlite")
-        recover_directory(self.warc_dir, self._finished)
+        recover_directory(self.warc_dir, self._recovered)
         self.writer = RollingWarcWriter(
             self.warc_dir, info, prefix=prefix, max_size=max_size, on_close=self._finished
         )
@@ -78,23 +78,25 @@ class WarcArchive:
         req = warcrecords.request_record(
             request.url, exchange.raw_request, date=date, concurrent_to=warcrecords.record_id(resp)
         )
-        written_req, written_resp = self.writer.write_group([req, resp])
+        _, written_resp = self.writer.write_group([req, resp])
         self.catalog.add_capture(
-            uri=response.url, warc_date=date, status=response.status,
-            mime=response.headers.get("Content-Type", b"").decode("latin-1"),
-            payload_digest=resp.rec_headers.get_header("WARC-Payload-Digest"),
-            length=len(response.body), warc_file=written_resp.warc_file,
+            **capture_values(resp), warc_file=written_resp.warc_file,
             offset=written_resp.offset, record_length=written_resp.length,
-            record_id=written_resp.record_id, record_type="response",
         )
         return written_resp
 
     def write_metadata(self, uri: str, data: dict[str, Any], refers_to: str | None) -> WrittenRecord:
         return self.writer.write(warcrecords.metadata_record(uri, data, refers_to=refers_to))
 
-    def _finished(self, path: Path) -> None:
+    def _finished(self, path: Path, records: int) -> None:
         index_warc(path)
-        self.catalog.add_warc_file(path)
+        self.catalog.add_warc_file(path.name, size=path.stat().st_size, records=records,
+                                   sha256=file_sha256(path), closed_at=warcrecords.iso_date(time.time()))
+
+    def _recovered(self, path: Path) -> None:
+        """A file a crash left open: what it holds may be missing from the catalog, so re-read it."""
+        index_warc(path)
+        self.catalog.index_warc(path)
 
     def close(self) -> None:
         self.writer.close()

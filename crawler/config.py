@@ -15,7 +15,6 @@ from scrapy.utils.project import get_project_settings
 from crawler import PROJECT_URL, __version__
 from crawler.resolve import parse_rules
 
-NON_VERIFYING_TLS = "scrapy.core.downloader.contextfactory.ScrapyClientContextFactory"
 DEFAULT_DATA_DIR = "coprod-data"
 
 
@@ -49,8 +48,6 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
         "USER_AGENT": user_agent(mailto),
         "LOG_LEVEL": log_level(args),
     }
-    if rules:  # the sandbox web and other mapped hosts use self-signed certificates
-        values["DOWNLOADER_CLIENTCONTEXTFACTORY"] = NON_VERIFYING_TLS
     delay = getattr(args, "delay", None)
     if delay is not None:
         values["DOWNLOAD_DELAY"] = delay

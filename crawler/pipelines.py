@@ -53,7 +53,7 @@ class ArchiveRecordPipeline:
         written = self.archive.write_metadata(record.source_url, data, refers_to)
         self.archive.catalog.add_record(
             record, warc_file=written.warc_file, offset=written.offset,
-            record_id=written.record_id, refers_to=refers_to,
+            record_id=written.record_id, refers_to=refers_to, warc_date=written.date, data=data,
         )
         self.stats.inc_value("coprod/records_archived")
         return item

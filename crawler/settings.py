@@ -44,8 +44,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchiveRecordPipeline": 800,
 }
 TWISTED_DNS_RESOLVER = "crawler.resolve.MappedHostnameResolver"
-# Certificates are verified unless --resolve maps hosts to the sandbox (crawler.config).
-DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
+# Certificates are verified unless --resolve maps hosts to the sandbox (crawler.addons).
+DOWNLOAD_VERIFY_CERTIFICATES = True
+ADDONS = {"crawler.addons.ResolveTLSAddon": 0}
 
 COPROD_DATA_DIR = "coprod-data"
 COPROD_RESOLVE: list[str] = []

@@ -15,23 +15,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.catalog import rebuild
-    from crawler.cli import EXIT_OK, UsageError
+    from archive.catalog import CatalogError, rebuild
+    from crawler.cli import EXIT_FAILED, EXIT_OK, UsageError
 
     root = data_dir(args)
     warcs = sorted((root / "warcs").glob("*.warc.gz"))
     if not warcs:
         raise UsageError(f"coprod catalog: no WARC files in {root / 'warcs'}")
     target = root / "catalog.sqlite"
-    fresh = target.with_name("catalog.sqlite.rebuild")
-    for stale in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    catalog = rebuild(fresh, warcs)
+    try:
+        catalog = rebuild(target, warcs)
+    except CatalogError as exc:
+        print(f"coprod catalog: {exc}; the old catalog is left as it was", file=sys.stderr)
+        return EXIT_FAILED
     counts = catalog.counts()
     catalog.close()
-    fresh.replace(target)
-    for suffix in ("-wal", "-shm"):
-        target.with_name(target.name + suffix).unlink(missing_ok=True)
     if not getattr(args, "quiet", 0):
         print(f"coprod catalog: rebuilt {target} from {len(warcs)} WARC file(s): {counts}", file=sys.stderr)
     return EXIT_OK

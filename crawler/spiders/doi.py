@@ -14,16 +14,16 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import scrapy
-from extractors.dispatch import extract
-from extractors.merge import merge_records
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.archiving import CAPTURES_META_KEY, WARC_META_KEY
 from extractors import EXTRACTOR_VERSION
+from extractors.dispatch import extract
 from extractors.doi import normalise_doi
 from extractors.errors import UnusableInput
+from extractors.merge import merge_records
 from extractors.record import Record
 
 logger = logging.getLogger(__name__)
