@@ -46,6 +46,7 @@ _XMLNS = re.compile(r"\s+xmlns(?::[\w.-]+)?\s*=\s*(\"[^\"]*\"|'[^']*')")
 _ATTR_PREFIX = re.compile(r"(\s)[A-Za-z][\w.-]*:([\w.-]+\s*=)")  # xlink:href= -> href=
 _BARE_LT = re.compile(r"<(?![A-Za-z/!?])")  # "p < .001" in abstracts
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+_BARE_AMP = re.compile(r"&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")  # "R & D"
 _XML_ENTITIES = frozenset({"lt", "gt", "amp", "quot", "apos"})
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?])(?=\s|$)|\s+([)\]}])")
@@ -241,6 +242,7 @@ def _parse_fragment(markup: str) -> etree._Element | None:
     text = _PREFIX.sub(r"<\1", text)
     text = _ATTR_PREFIX.sub(r"\1\2", text)
     text = _BARE_LT.sub("&lt;", text)
+    text = _BARE_AMP.sub("&amp;", text)
     text = _ENTITY.sub(_entity, text)
     try:
         return etree.fromstring(f"<fragment>{text}</fragment>".encode(), _PARSER)
