@@ -10,5 +10,5 @@ class ResolveTLSAddon:
     the sandbox web and other stand-ins cannot hold the real hosts' certificates."""
 
     def update_settings(self, settings: Any) -> None:
-        if settings.getlist("COPROD_RESOLVE"):
-            settings.set("DOWNLOAD_VERIFY_CERTIFICATES", False, priority="addon")
+        mapped = bool(settings.getlist("COPROD_RESOLVE"))
+        settings.set("DOWNLOAD_VERIFY_CERTIFICATES", not mapped, priority="addon")

@@ -105,13 +105,12 @@ class WarcArchive:
 
 def warcinfo_fields(settings: Any) -> dict[str, str]:
     import socket
-
-    import warcio
+    from importlib.metadata import version
 
     shaping = {name: settings.get(name) for name in CAPTURE_SETTINGS}
     return {
         "software": (
-            f"coprod/{__version__} (Scrapy/{scrapy.__version__}; warcio/{warcio.__version__})"
+            f"coprod/{__version__} (Scrapy/{scrapy.__version__}; warcio/{version('warcio')})"
         ),
         "hostname": socket.gethostname(),
         "operator": settings.get("COPROD_CONTACT") or "unknown (set --mailto)",

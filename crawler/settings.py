@@ -45,7 +45,6 @@ ITEM_PIPELINES = {
 }
 TWISTED_DNS_RESOLVER = "crawler.resolve.MappedHostnameResolver"
 # Certificates are verified unless --resolve maps hosts to the sandbox (crawler.addons).
-DOWNLOAD_VERIFY_CERTIFICATES = True
 ADDONS = {"crawler.addons.ResolveTLSAddon": 0}
 
 COPROD_DATA_DIR = "coprod-data"
