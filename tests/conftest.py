@@ -29,3 +29,35 @@ def fixtures_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return _require(SEEDS)
+
+
+# -- the sandbox web (crawler/sandbox): the local stand-in for the internet ------------------
+
+
+@pytest.fixture
+def sandbox_web():
+    """A started SandboxWeb over an empty Site; add routes with `sandbox_web.site.add(...)`."""
+    from crawler.sandbox import SandboxWeb, Site
+
+    with SandboxWeb(Site()) as web:
+        yield web
+
+
+@pytest.fixture(scope="session")
+def sandbox_fixtures(fixtures_dir: Path):
+    """FixtureSite: the real fixture pages and API answers routed at their real URLs."""
+    from crawler.sandbox import fixture_site
+
+    return fixture_site(fixtures_dir)
+
+
+@pytest.fixture(scope="session")
+def fixture_web(sandbox_fixtures):
+    """A SandboxWeb serving `sandbox_fixtures.site` for the whole session.
+
+    Shared: tests must not add routes to it; read `hits` after `clear_hits()` or by host.
+    """
+    from crawler.sandbox import SandboxWeb
+
+    with SandboxWeb(sandbox_fixtures.site) as web:
+        yield web
