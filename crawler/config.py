@@ -18,6 +18,10 @@ from crawler.resolve import parse_rules
 DEFAULT_DATA_DIR = "coprod-data"
 
 
+class BadSetting(ValueError):
+    """A --set value that is not NAME=VALUE."""
+
+
 def data_dir(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "data_dir", None) or os.environ.get("COPROD_DATA") or DEFAULT_DATA_DIR)
 
@@ -55,6 +59,11 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
             host: {**slot, "delay": min(slot.get("delay", delay), delay)}
             for host, slot in settings.getdict("DOWNLOAD_SLOTS").items()
         }
+    for assignment in getattr(args, "set", None) or []:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.isupper():
+            raise BadSetting(f"--set {assignment!r}: expected NAME=VALUE with an upper-case setting name")
+        values[name] = value
     values.update(overrides)
     settings.setdict(values, priority="cmdline")
     logging.getLogger("scrapy").setLevel(values["LOG_LEVEL"])

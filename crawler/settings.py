@@ -26,6 +26,9 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubling (crawler.retry)
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 300.0  # a longer Retry-After is recorded as a failure, not waited for
 REDIRECT_MAX_TIMES = 20
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
@@ -37,6 +40,8 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.capture.CapturingHTTP11DownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
     "crawler.archiving.WarcTapMiddleware": 950,
 }
 ITEM_PIPELINES = {

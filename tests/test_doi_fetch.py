@@ -155,7 +155,8 @@ def test_catalog_indexes_and_rebuilds_equal(fetched) -> None:
 
 def test_unmapped_failure_is_retried_then_recorded(web: SandboxWeb, tmp_path: Path) -> None:
     web.clear_hits()
-    done = run_coprod("doi", FLAKY_DOI, data_dir=tmp_path, resolve=web.resolve_rules)
+    done = run_coprod("doi", FLAKY_DOI, "--set", "RETRY_BACKOFF_BASE=0.05", data_dir=tmp_path,
+                      resolve=web.resolve_rules)
     assert done.returncode == 1
     assert f"{FLAKY_DOI}: " in done.stderr
     tries = [hit for hit in web.hits_for("flaky.example.org") if hit.path == "/work"]

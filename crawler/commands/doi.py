@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from crawler.commands.output import FORMAT_CHOICES, open_output, write_records
-from crawler.config import crawl_settings, data_dir
+from crawler.config import BadSetting, crawl_settings, data_dir
 from crawler.resolve import BadResolveRule
 from extractors.doi import InvalidDOI, normalise_doi
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     dois = read_dois(args)
     try:
         settings = crawl_settings(args)
-    except BadResolveRule as exc:
+    except (BadResolveRule, BadSetting) as exc:
         raise UsageError(f"coprod: {exc}") from None
     with open_output(args.output) as out:  # checked before anything is fetched
         result = run_spider(DoiSpider, settings, dois=dois, mailto=getattr(args, "mailto", None))
