@@ -24,7 +24,7 @@ from extractors.record import Record, Reference
 
 NAME = "datacite"
 HOSTS = ("api.datacite.org", "api.test.datacite.org")
-ABSTRACT_TYPES = ("Abstract", None, "Other")  # descriptionType, in order of preference
+ABSTRACT_TYPES = ("Abstract", None)  # descriptionType, in order of preference
 REFERENCE_RELATIONS = frozenset({"Cites", "References"})
 RELATED_RELATIONS = frozenset({
     "IsVariantFormOf", "IsOriginalFormOf", "IsIdenticalTo", "IsVersionOf", "HasVersion",
