@@ -1,0 +1,442 @@
+"""The catalog: an SQLite index over the WARCs, rebuildable from them alone.
+
+`<data-dir>/catalog.sqlite` holds three tables. `captures` has one row per response,
+revisit or resource record (where its bytes are); `records` one row per work, taken
+from the WARC metadata records that hold coprod Records as JSON (a newer metadata
+record for the same work replaces the row); `warc_files` one row per indexed file.
+The WARCs stay the source of truth: `rebuild()` re-creates a catalog from them, and
+`dump()` gives a canonical form so two catalogs can be compared.
+
+stdlib sqlite3 in WAL mode (readers such as `coprod report` never block the crawl)
+with synchronous=NORMAL: a power cut may lose the last commits, which a rebuild restores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warcio.recordloader import ArcWarcRecord
+
+from archive.warccheck import WarcEntry, WarcReadError, read_warc
+from extractors.doi import normalise_doi
+from extractors.record import Record
+
+CATALOG_NAME = "catalog.sqlite"
+CAPTURE_TYPES = ("response", "revisit", "resource")
+# Identifiers that name one work (ISBN/ISSN do not: chapters share their book's ISBN).
+KEY_IDENTIFIERS = ("pmid", "pmcid", "arxiv", "handle", "oai")
+MAX_METADATA_BYTES = 64 * 1024 * 1024  # a Record's JSON; larger is corrupt or hostile
+
+# Schema changes, oldest first; PRAGMA user_version counts how many were applied.
+# Append to this list, never edit an applied step.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE warc_files (
+            name TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT,
+            records INTEGER NOT NULL, closed_at TEXT)""",
+        """CREATE TABLE captures (
+            record_id TEXT PRIMARY KEY, record_type TEXT NOT NULL, uri TEXT NOT NULL,
+            warc_date TEXT NOT NULL, status INTEGER, mime TEXT, payload_digest TEXT,
+            length INTEGER, warc_file TEXT NOT NULL, "offset" INTEGER NOT NULL,
+            record_length INTEGER NOT NULL, refers_to TEXT)""",
+        "CREATE INDEX captures_uri ON captures (uri, warc_date)",
+        "CREATE INDEX captures_digest ON captures (payload_digest)",
+        """CREATE TABLE records (
+            key TEXT PRIMARY KEY, doi TEXT, title TEXT NOT NULL, year INTEGER,
+            type TEXT NOT NULL, json TEXT NOT NULL, warc_file TEXT NOT NULL,
+            "offset" INTEGER NOT NULL, record_id TEXT NOT NULL, refers_to TEXT,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX records_doi ON records (doi)",
+        "CREATE INDEX records_year ON records (year)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+_RECORD_COLUMNS = (
+    "key", "doi", "title", "year", "type", "json", "warc_file", "offset", "record_id",
+    "refers_to", "updated_at",
+)
+_WARC_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z?$")
+
+
+class CatalogError(Exception):
+    """The catalog cannot do what was asked; the message names the file at fault."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One archived response, revisit or resource: what it is and where its bytes are."""
+
+    record_id: str  # WARC-Record-ID, with its angle brackets
+    record_type: str
+    uri: str
+    warc_date: str
+    status: int | None
+    mime: str | None
+    payload_digest: str | None
+    length: int | None  # WARC Content-Length (the block, uncompressed)
+    warc_file: str  # basename
+    offset: int
+    record_length: int  # bytes in the file (the gzip member)
+    refers_to: str | None = None  # revisits: the original response
+
+
+_CAPTURE_COLUMNS = tuple(f.name for f in fields(Capture))
+
+
+def _columns(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)  # quoted: "offset" is an SQL keyword
+
+
+def default_path(data_dir: Path | str) -> Path:
+    return Path(data_dir) / CATALOG_NAME
+
+
+def record_key(record: Record) -> str:
+    """The work's key: its DOI, else a hash of its first work identifier, else of its URL."""
+    if record.doi:
+        return record.doi
+    identity = next(
+        (f"{name}:{record.identifiers[name]}" for name in KEY_IDENTIFIERS
+         if record.identifiers.get(name)),
+        f"url:{record.source_url}",
+    )
+    return "h:" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def warc_now() -> str:
+    """The current time as a WARC 1.1 date (microseconds), for rows written without one."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _date_order(warc_date: str) -> str:
+    """WARC dates of any precision as fixed-width strings that sort in time order."""
+    match = _WARC_DATE.match(warc_date or "")
+    if not match:
+        return warc_date or ""
+    return f"{match.group(1)}.{(match.group(2) or '').ljust(9, '0')}"
+
+
+def _record_id(value: str) -> str:
+    value = value.strip()
+    return value if value.startswith("<") else f"<{value}>"
+
+
+class Catalog:
+    """The SQLite catalog at `path`; a context manager that closes the connection."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.problems: list[str] = []  # what index_warc(strict=False) could not read
+        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        with self.batch(immediate=True):
+            version = self.schema_version
+            if version > SCHEMA_VERSION:
+                raise CatalogError(
+                    f"{self.path}: catalog schema v{version} is newer than this coprod "
+                    f"(v{SCHEMA_VERSION}); upgrade coprod or rebuild the catalog"
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def batch(self, *, immediate: bool = False) -> Iterator[None]:
+        """One transaction for many writes (nested batches join the outer one)."""
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------------
+
+    def add_capture(self, **values: Any) -> None:
+        """Index one response/revisit/resource record; `values` are Capture's fields.
+        Indexing the same WARC record again replaces its row."""
+        capture = Capture(**{**values, "record_id": _record_id(values["record_id"])})
+        marks = ", ".join("?" * len(_CAPTURE_COLUMNS))
+        self._conn.execute(
+            f"INSERT OR REPLACE INTO captures ({_columns(_CAPTURE_COLUMNS)}) VALUES ({marks})",
+            astuple(capture),
+        )
+
+    def add_record(
+        self, record: Record, *, warc_file: str, offset: int, record_id: str,
+        refers_to: str | None, warc_date: str | None = None, data: dict[str, Any] | None = None,
+    ) -> bool:
+        """Index the Record held by the metadata record at (warc_file, offset).
+
+        One row per work (`record_key`): the metadata record with the latest WARC-Date
+        wins (ties: the later file and offset), whatever order files are indexed in.
+        Pass the metadata record's WARC-Date so the row matches what a rebuild gives.
+        `data` is the JSON as stored, when it was read from a WARC. Returns whether
+        the row was written.
+        """
+        key = record_key(record)
+        updated_at = warc_date or warc_now()
+        payload = record.to_dict() if data is None else data
+        row = (
+            key, record.doi, record.title, record.year, record.type,
+            json.dumps(payload, ensure_ascii=False, sort_keys=True), Path(warc_file).name,
+            offset, _record_id(record_id), _record_id(refers_to) if refers_to else None,
+            updated_at,
+        )
+        with self.batch(immediate=True):
+            old = self._conn.execute(
+                'SELECT updated_at, warc_file, "offset" FROM records WHERE key = ?', (key,)
+            ).fetchone()
+            new_order = (_date_order(updated_at), row[6], offset)
+            if old and (_date_order(old[0]), old[1], old[2]) > new_order:
+                return False
+            marks = ", ".join("?" * len(row))
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO records ({_columns(_RECORD_COLUMNS)}) VALUES ({marks})", row
+            )
+        return True
+
+    def add_warc_file(
+        self, name: str, *, size: int, records: int, sha256: str | None = None,
+        closed_at: str | None = None,
+    ) -> None:
+        """Note a finished WARC file: `records` counts every WARC record in it."""
+        self._conn.execute(
+            "INSERT OR REPLACE INTO warc_files (name, size, sha256, records, closed_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (Path(name).name, size, sha256, records, closed_at),
+        )
+
+    def index_warc(self, path: Path | str, *, strict: bool = True) -> int:
+        """Index every capture and Record in one WARC file; returns the WARC records read.
+
+        A file that does not read cleanly to its end, or a metadata record that claims
+        to be JSON and is not, raises CatalogError naming the file and offset (nothing
+        of the file is kept). With strict=False the error goes to `self.problems` and
+        the rest is kept: every whole record before a torn one, every record around a
+        bad one. Indexing a file again is harmless: rows are replaced in place.
+        """
+        path = Path(path)
+        count = 0
+        with self.batch():
+            try:
+                for entry in read_warc(path, _is_json, max_content=MAX_METADATA_BYTES):
+                    count += 1
+                    try:
+                        self._index_entry(path, entry)
+                    except CatalogError as error:
+                        if strict:
+                            raise
+                        self.problems.append(str(error))
+            except WarcReadError as error:
+                if strict:
+                    raise CatalogError(str(error)) from error
+                self.problems.append(str(error))
+            stat = path.stat()
+            closed = datetime.fromtimestamp(stat.st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.add_warc_file(
+                path.name, size=stat.st_size, records=count, sha256=file_sha256(path),
+                closed_at=closed,
+            )
+        return count
+
+    def _index_entry(self, path: Path, entry: WarcEntry) -> None:
+        rec, headers = entry.record, entry.record.rec_headers
+        if rec.rec_type in CAPTURE_TYPES:
+            self.add_capture(**capture_values(rec), warc_file=path.name,
+                             offset=entry.offset, record_length=entry.length)
+        elif entry.content is not None:
+            found = _metadata_record(path, entry)
+            if found is not None:
+                record, data = found
+                self.add_record(
+                    record, warc_file=path.name, offset=entry.offset,
+                    record_id=headers.get_header("WARC-Record-ID"),
+                    refers_to=headers.get_header("WARC-Refers-To"),
+                    warc_date=headers.get_header("WARC-Date"), data=data,
+                )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def records(self, *, type: str | None = None, year: int | None = None) -> Iterator[Record]:
+        """Every work in the catalog (by key), optionally of one type or year."""
+        query, args = "SELECT json FROM records WHERE 1=1", []
+        if type is not None:
+            query, args = query + " AND type = ?", [*args, type]
+        if year is not None:
+            query, args = query + " AND year = ?", [*args, year]
+        for (text,) in self._conn.execute(query + " ORDER BY key", args):
+            yield Record.from_dict(json.loads(text))
+
+    def get_record(self, doi: str) -> Record | None:
+        """The work with this DOI (any form normalise_doi accepts); InvalidDOI if it is none."""
+        row = self._conn.execute(
+            "SELECT json FROM records WHERE doi = ? ORDER BY key LIMIT 1", (normalise_doi(doi),)
+        ).fetchone()
+        return Record.from_dict(json.loads(row[0])) if row else None
+
+    def captures_for(self, uri: str) -> list[Capture]:
+        """Every capture of `uri`, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {_columns(_CAPTURE_COLUMNS)} FROM captures WHERE uri = ? "
+            "ORDER BY warc_date, record_id", (uri,)
+        )
+        return [Capture(*row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, captures by record type, and works with a DOI."""
+        query = self._conn.execute
+        counts = {table: query(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for table in ("captures", "records", "warc_files")}
+        by_type = dict(query("SELECT record_type, count(*) FROM captures GROUP BY record_type"))
+        counts.update({f"{kind}s": by_type.get(kind, 0) for kind in CAPTURE_TYPES})
+        counts["records_with_doi"] = query(
+            "SELECT count(*) FROM records WHERE doi IS NOT NULL").fetchone()[0]
+        return counts
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Everything the WARCs determine, in primary-key order: equal dumps mean equal
+        catalogs, however the rows were added. warc_files.closed_at is left out: the
+        WARC does not record when it was closed."""
+        query = self._conn.execute
+        return {
+            "captures": query(
+                f"SELECT {_columns(_CAPTURE_COLUMNS)} FROM captures ORDER BY record_id").fetchall(),
+            "records": query(
+                f"SELECT {_columns(_RECORD_COLUMNS)} FROM records ORDER BY key").fetchall(),
+            "warc_files": query(
+                "SELECT name, size, sha256, records FROM warc_files ORDER BY name"
+            ).fetchall(),
+        }
+
+
+def rebuild(
+    catalog_path: Path | str, warc_paths: Iterable[Path | str], *, strict: bool = True
+) -> Catalog:
+    """Re-create the catalog at `catalog_path` from the WARCs alone and return it open.
+
+    The new catalog is built beside the old one and moved into place only when every
+    file has been read, so a failed rebuild (WarcReadError when strict) leaves the old
+    catalog as it was. Two WARCs with the same basename are refused: rows name files
+    by basename. With strict=False, what could not be read is in `catalog.problems`.
+    """
+    target = Path(catalog_path)
+    paths = [Path(p) for p in warc_paths]
+    names = [p.name for p in paths]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise CatalogError(f"WARC files share a name: {', '.join(duplicates)}")
+    building = target.with_name(target.name + ".rebuild")
+    _remove_database(building)
+    try:
+        with Catalog(building) as catalog:
+            for path in sorted(paths, key=lambda p: p.name):
+                catalog.index_warc(path, strict=strict)
+            problems = catalog.problems
+            catalog._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        _remove_database(building)
+        raise
+    for suffix in ("-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    os.replace(building, target)
+    _remove_database(building)
+    catalog = Catalog(target)
+    catalog.problems = problems
+    return catalog
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+# -- reading WARCs ---------------------------------------------------------------------
+
+
+def _is_json(record: ArcWarcRecord) -> bool:
+    if record.rec_type != "metadata":
+        return False
+    content_type = record.rec_headers.get_header("Content-Type") or ""
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+def _metadata_record(path: Path, entry: WarcEntry) -> tuple[Record, dict[str, Any]] | None:
+    """The Record in a JSON metadata record (one with "provenance" and a "title"), and its
+    JSON as stored; None for other metadata. Broken JSON is an error, not other metadata."""
+    where = f"{path}: metadata record at byte {entry.offset}"
+    content = entry.content or b""
+    if len(content) > MAX_METADATA_BYTES:
+        raise CatalogError(f"{where}: JSON over {MAX_METADATA_BYTES} bytes")
+    try:
+        data = json.loads(content)
+        if isinstance(data, dict) and "provenance" in data and data.get("title"):
+            return Record.from_dict(data), data
+    except ValueError as error:
+        raise CatalogError(f"{where} is not JSON: {error}") from error
+    except (TypeError, AttributeError) as error:
+        raise CatalogError(f"{where} is not a Record: {error}") from error
+    return None
+
+
+def capture_values(record: ArcWarcRecord) -> dict[str, Any]:
+    """Capture fields a WARC record carries itself (all but file, offset and length)."""
+    headers = record.rec_headers
+    http = record.http_headers
+    status = http.get_statuscode() if http is not None else None
+    content_type = http.get_header("Content-Type") if http is not None else None
+    if record.rec_type == "resource":
+        content_type = headers.get_header("Content-Type")
+    length = headers.get_header("Content-Length")
+    return {
+        "record_id": headers.get_header("WARC-Record-ID"),
+        "record_type": record.rec_type,
+        "uri": headers.get_header("WARC-Target-URI") or "",
+        "warc_date": headers.get_header("WARC-Date") or "",
+        "status": int(status) if status and str(status).isdigit() else None,
+        "mime": content_type.split(";")[0].strip().lower() if content_type else None,
+        "payload_digest": headers.get_header("WARC-Payload-Digest"),
+        "length": int(length) if length and length.isdigit() else None,
+        "refers_to": headers.get_header("WARC-Refers-To"),
+    }
+
+
+def file_sha256(path: Path | str) -> str:
+    with open(path, "rb") as stream:
+        return "sha256:" + hashlib.file_digest(stream, "sha256").hexdigest()
