@@ -158,7 +158,8 @@ def unique(values: Iterable[str | None]) -> list[str]:
 
 def work_type(*raw: Any) -> str | None:
     """The Record type for the first API type name the table knows ("other" if none is known)."""
-    names = [v for value in raw for v in as_list(value) if isinstance(v, str) and v.strip()]
+    names = [name.strip() for value in raw for v in as_list(value) if isinstance(v, str)
+             for name in v.split(";") if name.strip()]  # Europe PMC lite: "a; b"
     if not names:
         return None
     for name in names:
