@@ -35,7 +35,9 @@ _DOI_PATH_SAFE = "/:;()[]@!$&'*+,="  # kept literal in the path, as doi.org and 
 
 
 def doi_path(doi: str) -> str:
-    return quote(doi, safe=_DOI_PATH_SAFE)
+    """The DOI as a URL path; `.`/`..` segments escaped so no client or server resolves them away."""
+    segments = quote(doi, safe=_DOI_PATH_SAFE).split("/")
+    return "/".join(s.replace(".", "%2E") if s in (".", "..") else s for s in segments)
 
 
 @dataclass
