@@ -18,6 +18,7 @@ from lxml import etree
 from extractors.record import Section
 
 MAX_MARKUP = 500_000  # characters; longer input is cut before parsing (bounded work)
+MAX_DEPTH = 200  # deeper subtrees are read as flat text (no recursion limit on hostile trees)
 
 HEADING_TAGS = frozenset({"title", "h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = frozenset({
@@ -74,7 +75,11 @@ def markup_to_text(markup: str | None) -> str:
     root = _parse_fragment(markup)
     if root is None:
         return clean_text(html.unescape(markup))
-    return clean_text(" ".join(root.itertext()))
+    parts = _Parts()
+    _walk(root, parts)
+    parts.flush()
+    return clean_text(" ".join(piece for label, paras in parts.sections
+                               for piece in ([label] if label else []) + paras))
 
 
 def abstract_from_markup(markup: str | None) -> tuple[str, list[Section]]:
@@ -174,7 +179,7 @@ class _Parts:
             self.buffer.append(text)
 
     def flush(self) -> None:
-        paragraph = clean_text(" ".join(self.buffer))
+        paragraph = clean_text("".join(self.buffer))  # inline runs join as written
         self.buffer = []
         if paragraph:
             self.sections[-1][1].append(paragraph)
@@ -198,12 +203,15 @@ def _local(tag: object) -> str | None:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
-def _walk(element: etree._Element, parts: _Parts) -> None:
+def _walk(element: etree._Element, parts: _Parts, depth: int = 0) -> None:
     tag = _local(element.tag)
     if tag is None or tag in SKIP_TAGS:
         return
+    if depth > MAX_DEPTH:
+        parts.add("".join(element.itertext()))
+        return
     if tag in HEADING_TAGS:
-        parts.heading(" ".join(element.itertext()))
+        parts.heading("".join(element.itertext()))
         return
     block = tag in BLOCK_TAGS
     if block:
@@ -218,7 +226,7 @@ def _walk(element: etree._Element, parts: _Parts) -> None:
         parts.add(element.text)
         children = list(element)
     for child in children:
-        _walk(child, parts)
+        _walk(child, parts, depth + 1)
         parts.add(child.tail)
     if block:
         parts.flush()
@@ -228,7 +236,7 @@ def _bold_lead(element: etree._Element, parts: _Parts) -> bool:
     """`<p><b>Background:</b> text</p>`: the bold run is the section label."""
     if (element.text or "").strip() or not len(element) or _local(element[0].tag) not in BOLD_TAGS:
         return False
-    label = clean_text(" ".join(element[0].itertext()))
+    label = clean_text("".join(element[0].itertext()))
     known = label.rstrip(":.").strip().casefold() in {x.casefold() for x in SECTION_LABELS}
     if not (label.endswith(":") or known) or len(label) > 60:
         return False
