@@ -10,14 +10,19 @@ An adapter is a module in this package with:
 must not re-parse the page and must not use the network. Values use Record types:
 `authors` a list of `Author`, `abstract_sections` a list of `Section`, `people` a list of
 `Person`, `references`/`related` lists of `Reference`, strings elsewhere, `keywords` a
-list of strings. Empty values are simply left out. Adapters are listed in ADAPTERS (order
-matters: the first match wins), so adding one is one import and one line here.
+list of strings. Empty values are simply left out.
+
+Adapters are found, not listed: every module here with NAME, matches and extract is one
+(helper modules without them are skipped). They are tried by an optional module-level
+`PRIORITY: int` (lower first, default 100), then by module name; the first match wins, so a
+specific adapter (a host) should have a lower PRIORITY than a generic one (a platform engine).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import pkgutil
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -34,23 +39,37 @@ class PlatformAdapter(Protocol):
     def extract(self, tree: Any, url: str) -> dict[str, Any]: ...
 
 
-# Module names under extractors.platforms, most specific first. A missing module is skipped
-# (logged once), so the list may name adapters still being written.
-ADAPTERS: tuple[str, ...] = ()
+DEFAULT_PRIORITY = 100
 
 _loaded: list[ModuleType] | None = None
 
 
+def is_adapter(module: ModuleType) -> bool:
+    """Duck-typed: a module with NAME, matches() and extract() is an adapter."""
+    return (
+        isinstance(getattr(module, "NAME", None), str)
+        and callable(getattr(module, "matches", None))
+        and callable(getattr(module, "extract", None))
+    )
+
+
 def adapters() -> list[ModuleType]:
-    """The adapter modules, imported once."""
+    """The adapter modules of this package, imported once, in trial order."""
     global _loaded
     if _loaded is None:
-        _loaded = []
-        for name in ADAPTERS:
+        found = []
+        for info in pkgutil.iter_modules(__path__):
+            if info.name.startswith("_"):
+                continue
             try:
-                _loaded.append(importlib.import_module(f"{__name__}.{name}"))
-            except ImportError as exc:
-                log.warning("platform adapter %s not loaded: %s", name, exc)
+                module = importlib.import_module(f"{__name__}.{info.name}")
+            except Exception as exc:  # one broken adapter must not take the others down
+                log.warning("platform adapter %s not loaded: %s", info.name, exc)
+                continue
+            if is_adapter(module):
+                found.append(module)
+        found.sort(key=lambda m: (getattr(m, "PRIORITY", DEFAULT_PRIORITY), m.__name__))
+        _loaded = found
     return _loaded
 
 
