@@ -1,0 +1,276 @@
+"""The text layer: abstract, description and title read from the page's visible text.
+
+Runs only for what the metadata layers left empty, and on the smallest subtree that holds it:
+first an element the markup calls the abstract (class/id "abstract", a heading "Abstract"),
+read directly; only if there is none, trafilatura on a copy of the main container with the
+chrome (nav, cookie banners, share bars, "Talk to us"...) pruned away.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from extractors.embedded.values import clean, split_keywords
+from extractors.html import SKIP_TAGS, block_text, is_hidden, tokens
+from extractors.jats import abstract_from_element
+from extractors.record import Section
+
+# --- chrome: the page furniture that must never reach a record -----------------------------
+
+# Not <form>: ASP.NET and old CMS pages wrap the whole page in one.
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu", "dialog"})
+CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
+                          "dialog", "alertdialog", "menu", "toolbar"})
+CHROME_TOKEN = re.compile(
+    r"(?:^|[-_])(?:cookies?|consent|gdpr|banner|breadcrumbs?|share|sharing|social|toolbar|"
+    r"skip(?:link)?s?|navbar|nav|menu|footer|header|sidebar|newsletter|modal|popup|feedback|"
+    r"advert|ads|recommend\w*|metrics|altmetric|hostname|page-component)(?:$|[-_])"
+)
+# Lines of text that are furniture wherever they appear (seen in the seeds and fixtures).
+CHROME_TEXT: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
+    r"^talk to us\b", r"^schedule a call\b", r"^join us for a \d+ min session",
+    r"^disclaimer: all third-party content", r"^hostname: page-component",
+    r"\brender date: \d{4}-", r"\bhas data issue: (?:true|false)", r"^spring til\b",
+    r"^(?:hovedindhold|indholdsfortegnelse|sidefod|dansk da|english en)$",
+    r"^(?:引用|收藏|相关论文|被引[:：]?\s*\d*|共\s*\d+\s*条|分享|下载|导出)$",
+    r"^skip to (?:main )?content\b", r"^(?:jump to|back to top)\b",
+    r"^(?:share|share on \w+|share via e-?mail|tweet|print|email)$",
+    r"^rights (?:&|and) permissions\b", r"\[opens in a new window\]", r"^search for this author in",
+    r"^(?:log in|sign in|sign up|register|subscribe)$",
+    r"^(?:download|view) (?:pdf|citation|article)\b",
+    r"\b(?:we|this (?:web)?site) uses? cookies\b", r"^(?:accept|reject|manage) (?:all )?cookies",
+    r"^cookie (?:settings|preferences|policy)\b",
+    # Article furniture inside abstract boxes: dates, DOI and copyright lines.
+    r"^(?:received|accepted|published|revised)(?: online)?:? \d{1,2}\.? \w+ \d{4}\b",
+    r"^doi:?\s*\S+$", r"^(?:https?://)?(?:dx\.)?doi\.org/\S+$", r"^(?:copyright\s*)?©\s*\d{4}\b",
+))
+KEYWORDS_LINE = re.compile(
+    r"^(?:key\s?words?|mots[- ]cl[ée]s|schlagw[öo]rter|stichw[öo]rter|n[øo]gleord|emneord|"
+    r"palabras clave|palavras-chave|关键词|關鍵詞)\s*[:：]\s*(.+)$", re.I)
+_LEADING_HEADING = re.compile(r"^\s*(?:abstract|summary|résumé|resumen|resumo|zusammenfassung|"
+                              r"sammendrag|摘要)\s*[:：.]\s*", re.I)
+
+# Headings that introduce an abstract, in the languages of the corpus.
+ABSTRACT_HEADINGS = frozenset({
+    "abstract", "summary", "résumé", "resume", "resumé", "resumen", "resumo", "riassunto",
+    "zusammenfassung", "kurzfassung", "sammendrag", "sammanfattning", "abstrakt", "tiivistelmä",
+    "samenvatting", "摘要", "内容摘要", "概要", "要旨", "초록", "аннотация", "structured abstract",
+})
+_ABSTRACT_XPATH = (
+    '//*[contains(translate(@class, "ABSTRCT", "abstrct"), "abstract")'
+    ' or contains(translate(@id, "ABSTRCT", "abstrct"), "abstract")'
+    ' or @itemprop="abstract" or @property="abstract" or @role="doc-abstract"]'
+)
+_NOT_ABSTRACT = re.compile(
+    r"graphical|visual|video|reference|related|keyword|highlight|tldr|teaser|link|btn|button|"
+    r"toggle|title|heading|label|^form|flags?$|help|lang|img|image|figure|tab$|tabs|menu|nav|"
+    r"pill|trigger|expand|preview|truncat|translat|search|filter"
+)
+# Inside an abstract box: figures, keyword lists, subject tags and buttons are not the abstract.
+BOX_NOISE = re.compile(
+    r"graphical|visual|video|figure|^img|image|keyword|btn|button|toggle|tldr|highlights|physh|"
+    r"subject|taxonom|disciplin|download|metrics"
+)
+BOX_NOISE_TAGS = frozenset({"figure", "img", "picture"})
+_NOT_BOX_TAGS = frozenset({"a", "button", "input", "textarea", "label", "select", "option", "img",
+                           "h1", "h2", "h3", "h4", "h5", "h6", "nav", "meta", "link", "script",
+                           "style", "form"})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+MIN_ABSTRACT = 80  # characters; shorter boxes are labels or empty shells
+MAX_ABSTRACT = 20_000  # longer "abstract" boxes are full texts or whole pages
+MAX_DESCRIPTION = 3000
+MIN_PARAGRAPH = 80
+_MAIN_XPATHS = ("//main", '//*[@role="main"]', "//article", '//*[@id="content"]',
+                '//*[@id="main-content"]', '//*[@id="main"]', "//body")
+_TITLE_SPLIT = re.compile(r"\s+(?:\||::|»)\s+")
+_SOFT_SPLIT = re.compile(r"\s+[-–—]\s+(?=[^-–—]*$)")  # the last " - " of a segment
+
+
+def is_chrome(el: HtmlElement) -> bool:
+    """Page furniture by its markup: nav/footer/aside, landmark roles, cookie/share/menu boxes."""
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag in CHROME_TAGS or (el.get("role") or "").lower() in CHROME_ROLES:
+        return True
+    return is_hidden(el) or any(CHROME_TOKEN.search(t) for t in tokens(el))
+
+
+def is_chrome_text(line: str) -> bool:
+    return any(p.search(line) for p in CHROME_TEXT)
+
+
+def strip_chrome_lines(text: str) -> str:
+    """The text without furniture paragraphs (a last guard whatever layer produced it)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    kept = [p for p in paragraphs if not is_chrome_text(clean(p))]
+    return "\n\n".join(p.strip() for p in kept)
+
+
+def _prune(root: HtmlElement, box: bool = False) -> HtmlElement:
+    """Remove skipped tags, hidden boxes, chrome and chrome lines from `root` (a copy);
+    with `box`, also what sits inside abstract boxes without being abstract (BOX_NOISE)."""
+    doomed = []
+    for el in root.iter():
+        if el is root or not isinstance(el.tag, str):
+            continue
+        if el.tag in SKIP_TAGS or is_chrome(el):
+            doomed.append(el)
+        elif box and (el.tag in BOX_NOISE_TAGS or any(BOX_NOISE.search(t) for t in tokens(el))):
+            doomed.append(el)
+        elif len(el) <= 3 and is_chrome_text(clean(el.text_content()[:300])):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()  # keeps the tail text
+    return root
+
+
+# --- abstract ------------------------------------------------------------------------------
+
+
+def _length(el: HtmlElement) -> int:
+    return len(clean(el.xpath("string()")))
+
+
+def _is_box(el: HtmlElement) -> bool:
+    if not isinstance(el.tag, str) or el.tag in _NOT_BOX_TAGS:
+        return False
+    marks = tokens(el)
+    if el.get("itemprop") == "abstract" or el.get("role") == "doc-abstract":
+        return not any(_NOT_ABSTRACT.search(t) for t in marks)
+    return any("abstract" in t for t in marks) and not any(_NOT_ABSTRACT.search(t) for t in marks)
+
+
+def _under(el: HtmlElement, ancestor: HtmlElement) -> bool:
+    return any(a is ancestor for a in el.iterancestors())
+
+
+def abstract_box(tree: HtmlElement) -> HtmlElement | None:
+    """The element holding the page's abstract, innermost that still holds most of it."""
+    boxes = [el for el in tree.xpath(_ABSTRACT_XPATH) if _is_box(el) and not _in_chrome(el)]
+    for box in boxes:
+        size = _length(box)
+        if not MIN_ABSTRACT <= size <= MAX_ABSTRACT:
+            continue
+        while True:  # descend while a nested box keeps most of the text
+            inner = next((b for b in boxes if b is not box and _under(b, box)
+                          and _length(b) >= 0.6 * size), None)
+            if inner is None:
+                return box
+            box, size = inner, _length(inner)
+    return _box_after_heading(tree)
+
+
+def _in_chrome(el: HtmlElement) -> bool:
+    return any(a.tag in CHROME_TAGS or (a.get("role") or "") in CHROME_ROLES
+               for a in el.iterancestors() if isinstance(a.tag, str))
+
+
+def _box_after_heading(tree: HtmlElement) -> HtmlElement | None:
+    """A heading "Abstract"/"Summary"/"摘要": its section, or the siblings up to the next heading."""
+    for heading in tree.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//dt"):
+        label = clean(heading.text_content()).rstrip(":：").strip().casefold()
+        if label not in ABSTRACT_HEADINGS or _in_chrome(heading):
+            continue
+        parent = heading.getparent()
+        if parent is not None and parent.tag not in ("body", "main", "article", "html"):
+            if MIN_ABSTRACT <= _length(parent) - len(label) <= MAX_ABSTRACT:
+                return parent
+        box = lxml.html.Element("div")
+        level = heading.tag
+        for sib in heading.itersiblings():
+            if not isinstance(sib.tag, str):
+                continue
+            if sib.tag in _HEADINGS and (level == "dt" or sib.tag <= level) or sib.tag == "dt":
+                break
+            box.append(copy.deepcopy(sib))
+            box[-1].tail = sib.tail
+        if MIN_ABSTRACT <= _length(box) <= MAX_ABSTRACT:
+            return box
+    return None
+
+
+def abstract_from_box(box: HtmlElement) -> tuple[str, list[Section], list[str]]:
+    """(abstract, sections, keywords) read from the abstract element, without chrome.
+
+    A "Keywords: a; b" paragraph inside the box is split off as keywords."""
+    pruned = _prune(copy.deepcopy(box), box=True)
+    text, sections = abstract_from_element(pruned)
+    keywords: list[str] = []
+    kept = []
+    for paragraph in strip_chrome_lines(text).split("\n\n"):
+        if m := KEYWORDS_LINE.match(paragraph.strip()):
+            keywords = split_keywords(m.group(1))
+        else:
+            kept.append(paragraph)
+    text = _LEADING_HEADING.sub("", "\n\n".join(kept), count=1)
+    sections = [s for s in sections if not is_chrome_text(s.text)
+                and not KEYWORDS_LINE.match(s.text)]
+    return text, sections, keywords
+
+
+# --- description (trafilatura fallback) and title -------------------------------------------
+
+
+def main_container(tree: HtmlElement) -> HtmlElement | None:
+    """The smallest landmark that holds the page's main text."""
+    for xpath in _MAIN_XPATHS:
+        found = [el for el in tree.xpath(xpath) if _length(el) >= MIN_ABSTRACT]
+        if found:
+            return max(found, key=_length) if xpath == "//article" else found[0]
+    return None
+
+
+def description_from_text(tree: HtmlElement) -> str:
+    """The first paragraphs of the main text (trafilatura on the pruned main container)."""
+    import trafilatura  # imported late: most pages never need it
+
+    container = main_container(tree)
+    if container is None:
+        return ""
+    body = lxml.html.Element("body")
+    body.append(_prune(copy.deepcopy(container)))
+    html = lxml.html.Element("html")
+    html.append(body)
+    doc = trafilatura.bare_extraction(html, fast=True,
+                                      include_comments=False, include_tables=False,
+                                      with_metadata=False)
+    text = getattr(doc, "text", None) or ""
+    out: list[str] = []
+    for line in (clean(x) for x in text.split("\n")):
+        if len(line) < MIN_PARAGRAPH or is_chrome_text(line):
+            continue
+        if out and sum(map(len, out)) + len(line) > MAX_DESCRIPTION:
+            break
+        out.append(line)
+    return "\n\n".join(out)
+
+
+def title_segments(title: str) -> list[str]:
+    """"Work | Site", "Work - site/123": the parts of a <title>, site names split off."""
+    parts = [p for p in _TITLE_SPLIT.split(clean(title)) if p]
+    out = []
+    for part in parts:
+        m = _SOFT_SPLIT.search(part)
+        out.append(part[: m.start()] if m and len(part) - m.end() <= 40 and m.start() >= 10
+                   else part)
+    return out
+
+
+def page_title(tree: HtmlElement) -> str:
+    """The work's title from headings and <title>, for pages with no metadata naming it."""
+    segments: list[str] = []
+    for title in tree.xpath("//head/title")[:1]:
+        segments = sorted(title_segments(title.text_content()), key=len, reverse=True)
+    headings = [clean(" ".join(block_text(h))) for h in tree.xpath("//h1|//h2")[:6]]
+    headings = [h for h in headings if 8 <= len(h) <= 400 and not is_chrome_text(h)]
+    for segment in segments:  # a heading the <title> repeats is the work's title
+        if any(h.casefold() == segment.casefold() for h in headings):
+            return segment
+    if segments and len(segments[0]) >= 8:
+        return segments[0]
+    return headings[0] if headings else ""
