@@ -1,0 +1,1 @@
+"""Benchmark harness for coprod (not part of the test run): extraction accuracy and speed."""
