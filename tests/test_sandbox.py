@@ -475,3 +475,60 @@ def test_fixture_site_serves_manifest_api_urls(fixture_web, sandbox_fixtures):
     assert url in {u for u, _ in sandbox_fixtures.extra_routes}
     got = fetch(fixture_web, url)
     assert json.loads(got.body)["doi"] == "https://doi.org/10.1371/journal.pone.0000030"
+
+
+# -- the demo site (package data for `coprod demo`) ----------------------------------------
+
+
+def test_demo_dois_resolve_to_pages_that_name_them_and_to_crossref_works():
+    from crawler.sandbox.demo_site import demo_site
+
+    site, dois = demo_site()
+    assert len(dois) == 3 and all(d.startswith("10.5555/") for d in dois)
+    with SandboxWeb(site) as web:
+        for doi in dois:
+            chain = follow(web, f"https://doi.org/{doi}")
+            assert chain[0].status == 302 and chain[-1].status == 200
+            assert chain[-1].headers["Content-Type"].startswith("text/html")
+            assert f'name="citation_doi" content="{doi}"'.encode() in chain[-1].body
+            work = json.loads(fetch(web, f"https://api.crossref.org/works/{doi}").body)
+            assert work["message-type"] == "work" and work["message"]["DOI"] == doi
+        lengths = {len(follow(web, f"https://doi.org/{doi}")) for doi in dois}
+        assert lengths == {2, 3}
+        cambridge = json.loads(fetch(web, f"https://api.crossref.org/works/{dois[0]}").body)
+        assert cambridge["message"]["abstract"].count("<jats:sec>") == 4
+        assert fetch(web, "https://api.crossref.org/works/10.5555/nothing").status == 404
+        assert web.hits_for("dx.doi.org") == []
+
+
+def test_demo_pages_carry_their_seed_kinds_chrome():
+    from crawler.sandbox.demo_site import demo_routes, demo_site
+
+    routes = demo_routes()
+    site, _ = demo_site()
+    markers = {
+        "aggregator_abstract.html": ["Talk to us", "Schedule a call", "Abstract Purpose"],
+        "aggregator_zh.html": ["作者", "机构", "摘要", "关键词", "被引", "相关论文", "引用", "收藏"],
+        "cambridge_article.html": ["Hostname: page-component", "citation_author_institution"],
+        "aggregator_record.json": ['"PeriodicalName"', '"ListUrlMain"'],
+        "pure_project.html": ["Spring til...", "Hovedindhold", "Sidefod", "Projektleder"],
+    }
+    by_file = {name: url for url, name in routes["pages"].items()}
+    with SandboxWeb(site) as web:
+        for name, wanted in markers.items():
+            text = fetch(web, by_file[name]).body.decode("utf-8")
+            assert all(marker in text for marker in wanted), name
+        for host, robots in routes["robots"].items():
+            assert fetch(web, f"https://{host}/robots.txt").body == robots.encode()
+
+
+def test_demo_files_are_small_marked_and_all_routed():
+    from crawler.sandbox.demo_site import HERE, demo_routes
+
+    routes = demo_routes()
+    used = set(routes["pages"].values()) | set(routes["crossref"].values())
+    files = {p.name for p in HERE.iterdir() if p.suffix in (".html", ".json")} - {"routes.json"}
+    assert files == used
+    for name in files:
+        data = (HERE / name).read_bytes()
+        assert len(data) < 8192 and b"coprod demo" in data[:400], name
