@@ -1,7 +1,8 @@
 """RIS (the tagged format EndNote, Zotero and Mendeley import).
 
 Written by hand: a RIS record is "TAG  - value" lines, and doing it here keeps rispy a
-test-only dependency (the tests read every export back with rispy).
+test-only dependency (the tests read every export back with rispy). The container goes
+in T2 for every type, as Zotero writes it; JO would read as an abbreviation there.
 """
 
 from __future__ import annotations
