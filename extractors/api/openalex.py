@@ -78,7 +78,8 @@ def _work(url: str, w: dict[str, Any]) -> Record:
         "abstract_sections": sections,
         "doi": doi_or_none(w.get("doi")) or doi_or_none(dig(w, "ids", "doi")),
         "identifiers": _identifiers(w, source or venue),
-        "container": plain(source.get("display_name")) or plain(venue.get("display_name")),
+        "container": (plain(source.get("display_name")) or plain(venue.get("display_name"))
+                      or plain(location.get("raw_source_name"))),
         "publisher": plain(source.get("host_organization_name")) or plain(venue.get("publisher")),
         "volume": plain(biblio.get("volume")),
         "issue": plain(biblio.get("issue")),
