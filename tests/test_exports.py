@@ -186,6 +186,15 @@ def test_bibtex_keeps_braces_balanced():
     assert escape("x}") == r"x\textbraceright{}"
 
 
+def test_control_characters_and_numbers_from_sloppy_extractors():
+    sloppy = Record(title="Co-pro\x00duction\x1b in\n care", source_url="https://x.example",
+                    volume=7, published="2020")  # type: ignore[arg-type]
+    entry = rispy.loads(export("ris", [sloppy]))[0]
+    assert (entry["title"], entry["volume"]) == ("Co-production in care", "7")
+    fields = parse_bibtex(export("bibtex", [sloppy])).entries[0].fields_dict
+    assert (fields["title"].value, fields["volume"].value) == ("Co-production in care", "7")
+
+
 def test_ris_reads_back_with_rispy():
     entries = rispy.loads(export("ris"))
     assert [e["type_of_reference"] for e in entries] == ["JOUR", "CHAP", "RPRT", "GEN", "JOUR"]

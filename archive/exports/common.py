@@ -72,6 +72,7 @@ _ASCII_EXTRA = str.maketrans(
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _PAGES = re.compile(r"^\s*([^\s\-–—]+)\s*(?:-+|–|—)\s*([^\s\-–—]+)\s*$")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _WORDS = re.compile(r"[^\w'’-]+")  # hyphens stay inside a word: "co-production" -> coproduction
 
 
@@ -79,9 +80,12 @@ def kind_of(record: Record) -> Kind:
     return KINDS.get(TYPE_ALIASES.get((record.type or "").lower(), ""), OTHER)
 
 
-def one_line(text: str | None) -> str:
-    """Whitespace (newlines included) collapsed: every format here wants a value on one line."""
-    return _SPACE.sub(" ", text or "").strip()
+def one_line(text: object) -> str:
+    """Whitespace (newlines included) collapsed and control characters dropped: every
+    format here wants a value on one line of plain text."""
+    if text is None:
+        return ""
+    return _SPACE.sub(" ", _CONTROL.sub("", str(text))).strip()
 
 
 def name_parts(author: Author) -> tuple[str | None, str | None]:
