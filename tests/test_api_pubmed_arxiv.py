@@ -61,3 +61,12 @@ def test_arxiv_feed(fixtures_dir):
     assert palm.doi is None  # the journal version's DOI is a related work
     assert [x.doi for x in palm.related] == ["10.1016/j.isprsjprs.2020.07.002"]
     assert palm.related[0].text == "ISPRS Journal of Photogrammetry and Remote Sensing 2020"
+
+
+def test_parsers_take_bytes_too(fixtures_dir):
+    from extractors.api import parse_arxiv, parse_pubmed
+
+    body = (fixtures_dir / "aggregator_json" / "pubmed_efetch_32835308.xml").read_bytes()
+    assert [r.doi for r in parse_pubmed(EFETCH, body)] == ["10.1016/j.patter.2020.100053"]
+    assert parse_arxiv(ARXIV, body) == []  # a PubMed set is no Atom feed
+    assert parse_pubmed(EFETCH, b"<not xml") == []

@@ -7,7 +7,15 @@ from typing import Any
 
 from lxml import etree
 
-from extractors.api._common import MAX_ITEMS, build_record, doi_or_none, iso_date, keep, make_author
+from extractors.api._common import (
+    MAX_ITEMS,
+    build_record,
+    doi_or_none,
+    iso_date,
+    keep,
+    make_author,
+    parse_xml,
+)
 from extractors.jats import abstract_from_text, clean_text
 from extractors.record import Record, Reference
 
@@ -24,8 +32,10 @@ def sniff(root: Any) -> bool:
                  or "arxiv.org" in (root.findtext("a:entry/a:id", "", NS))))
 
 
-def parse_arxiv(url: str, root: etree._Element) -> list[Record]:
+def parse_arxiv(url: str, root: etree._Element | bytes) -> list[Record]:
     """Preprints of an arXiv Atom feed; [] for an empty feed or an error entry."""
+    if isinstance(root, bytes):
+        root = parse_xml(root)
     if not sniff(root):
         return []
     return keep(_entry(url, e) for e in root.findall("a:entry", NS)[:MAX_ITEMS])

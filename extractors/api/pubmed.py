@@ -16,6 +16,7 @@ from extractors.api._common import (
     keep,
     language,
     make_author,
+    parse_xml,
     unique,
     work_type,
 )
@@ -31,8 +32,10 @@ def sniff(root: Any) -> bool:
     return isinstance(root, etree._Element) and root.tag in ROOTS
 
 
-def parse_pubmed(url: str, root: etree._Element) -> list[Record]:
+def parse_pubmed(url: str, root: etree._Element | bytes) -> list[Record]:
     """One record per PubmedArticle; [] for an empty set or another E-utilities answer."""
+    if isinstance(root, bytes):
+        root = parse_xml(root)
     if not sniff(root):
         return []
     articles = [root] if root.tag == "PubmedArticle" else root.findall("PubmedArticle")
