@@ -7,26 +7,21 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
+from archive.warccheck import WarcReadError, read_warc
 from archive.warcwriter import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 
 
 def whole_records_end(path: Path) -> int:
-    """Byte offset just past the last record that reads completely (0 if none does)."""
-    end = 0
+    """Byte offset just past the last record that is whole (0 if none is)."""
     try:
-        with open(path, "rb") as stream:
-            iterator = ArchiveIterator(stream, check_digests=False)
-            for record in iterator:
-                record.content_stream().read()
-                # The next record's start (or EOF) is known only after reading on.
-                end = iterator.get_record_offset() + iterator.get_record_length()
-    except Exception as exc:  # torn gzip member or half-written headers: stop at the last good one
-        logger.info("%s: torn record after offset %d (%s)", path.name, end, exc)
-    return end
+        for _ in read_warc(path):
+            pass
+    except WarcReadError as torn:  # a torn gzip member or half-written headers
+        logger.info("%s", torn)
+        return torn.offset
+    return path.stat().st_size
 
 
 def recover_open_file(path: Path) -> Path | None:

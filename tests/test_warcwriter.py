@@ -106,3 +106,19 @@ def test_cdxj_index_lists_responses(tmp_path: Path) -> None:
     lines = index.read_text().splitlines()
     assert len(lines) == 1 and lines[0].startswith("org,example)/page ")
     assert '"status": "200"' in lines[0] and f'"filename": "{path.name}"' in lines[0]
+
+
+def test_open_file_missing_only_its_last_bytes_is_cut(tmp_path: Path) -> None:
+    writer = RollingWarcWriter(tmp_path, {"software": "t"})
+    _, first = _exchange(writer, "https://example.org/a")
+    _, second = _exchange(writer, "https://example.org/b")
+    writer._file.flush()
+    open_path = next(tmp_path.glob("*.open"))
+    data = open_path.read_bytes()
+    writer._file.close()
+    writer._file = None
+    open_path.write_bytes(data[:-10])  # the gzip trailer of the last member is gone
+    finished = recover_directory(tmp_path)
+    kept = read_records(finished[0])
+    assert [r["type"] for r in kept] == ["warcinfo", "request", "response", "request"]
+    assert finished[0].stat().st_size == second.offset
