@@ -162,18 +162,18 @@ def print_report(numbers: dict[str, Any], show_misses: int) -> None:
         if not systems:
             continue
         print(f"\n{title}: accuracy (correct/n)")
-        print(f"{'field':<11}" + "".join(f"{s:>20}" for s in systems))
+        print(f"{'field':<26}" + "".join(f"{s:>20}" for s in systems))
         for field in FIELDS:
             cells = []
             for s in systems:
                 row = systems[s].get(field)
                 cells.append(f"{row['accuracy']:.3f} ({row['correct']}/{row['n']})" if row else "-")
             if any(c != "-" for c in cells):
-                print(f"{field:<11}" + "".join(f"{c:>20}" for c in cells))
+                print(f"{field:<26}" + "".join(f"{c:>20}" for c in cells))
         for field, label in (("authors", "mean author F1"), ("abstract", "mean abstract similarity")):
             cells = [f"{systems[s][field].get('mean_measure', 0):.3f}" if field in systems[s] else "-"
                      for s in systems]
-            print(f"{label:<11}" + "".join(f"{c:>20}" for c in cells))
+            print(f"{label:<26}" + "".join(f"{c:>20}" for c in cells))
     timing = numbers.get("timing")
     if timing:
         print(f"\nspeed over {next(iter(timing.values()))['pages']} HTML fixture pages (ms per page)")

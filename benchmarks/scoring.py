@@ -185,11 +185,13 @@ def _accepted(label: dict[str, Any], name: str) -> list[Any]:
 def score_page(label: dict[str, Any], got: dict[str, Any] | None, system: str,
                error: str | None = None) -> PageScore:
     """Score one system's prediction (scorer field names, see systems.py) against a label."""
-    got = got or {}
     page = PageScore(label["fixture"], system, error=error)
     for name in FIELDS:
-        if name in label:
-            page.fields[name] = _score_field(name, _accepted(label, name), got)
+        if name not in label:
+            continue
+        if got is not None and name in EXTRA_FIELDS and name not in got:
+            continue  # a field this system does not produce at all (trafilatura has no volume)
+        page.fields[name] = _score_field(name, _accepted(label, name), got or {})
     return page
 
 
