@@ -3,7 +3,9 @@
 Every https host of the sandbox (`doi.org`, `www.cambridge.org`...) gets a certificate for its
 own name, so a client that trusts `CertStore.ca_path` verifies them all; the crawler turns
 checks off while `--resolve` is in use and does not need it. A client that sends no SNI gets the
-default leaf (SAN `localhost`, `*.localhost`, `127.0.0.1`). EC P-256 keys: fast to make.
+default leaf (SAN `localhost`, `127.0.0.1`); no wildcard is needed, as every name gets its own
+leaf (and service_identity rejects one-label wildcards such as `*.localhost` anyway).
+EC P-256 keys: fast to make.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-DEFAULT_NAMES = ("localhost", "*.localhost", "127.0.0.1")
+DEFAULT_NAMES = ("localhost", "127.0.0.1")
 _HOSTNAME = re.compile(r"^[a-z0-9*]([a-z0-9.-]{0,251}[a-z0-9])?$")
 _PEM = serialization.Encoding.PEM
 

@@ -17,6 +17,7 @@ import ssl
 import struct
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,7 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
         stopping = self.server.web._stopping
         if response.cut and response.cut_after is None:
             return self._cut(response)
-        if response.delay and stopping.wait(response.delay):
+        delay = response.delay + self.server.web.latency
+        if delay and stopping.wait(delay):
             return self._close()
         status = response.status
         if self.command in ("GET", "HEAD") and response.not_modified(
@@ -251,6 +253,8 @@ class SandboxWeb:
 
     `SandboxWeb(site)` takes free ports; `SandboxWeb(site, http_port=80, https_port=443)`
     binds those (root only). Use as a context manager, or `start()` / `stop()`.
+    `latency` (seconds) is added before every answer, as a far-away server would take;
+    `hits` keeps the last `max_hits` requests (None: all).
     """
 
     def __init__(
@@ -259,11 +263,14 @@ class SandboxWeb:
         http_port: int = 0,
         https_port: int = 0,
         cert_dir: Path | None = None,
+        latency: float = 0.0,
+        max_hits: int | None = 100_000,
     ) -> None:
         self.site = site if site is not None else Site()
         self._ports = (http_port, https_port)
         self._cert_dir = cert_dir
-        self._hits: list[Hit] = []
+        self.latency = latency
+        self._hits: deque[Hit] = deque(maxlen=max_hits)
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._ids = itertools.count(1)
