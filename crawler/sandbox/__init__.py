@@ -7,6 +7,7 @@ with SandboxWeb(site) as web:
     assert web.hits_for("doi.org")
 """
 
+from crawler.sandbox.demo_site import demo_site
 from crawler.sandbox.fixture_site import FixturePage, FixtureSite, fixture_site
 from crawler.sandbox.response import Response
 from crawler.sandbox.server import Hit, SandboxWeb
@@ -20,5 +21,6 @@ __all__ = [
     "Response",
     "SandboxWeb",
     "Site",
+    "demo_site",
     "fixture_site",
 ]

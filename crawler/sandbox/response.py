@@ -38,6 +38,7 @@ class Response:
       delay          seconds to wait before the status line
       slow_bytes     send the body this many bytes at a time, `slow_interval` seconds apart
       gzip           store the body gzip-compressed and send it as is, Content-Encoding: gzip
+                     (a `file` is compressed on first use and kept)
       chunked        Transfer-Encoding: chunked (chunks of `chunk_size` bytes)
       cut            "reset" (RST via SO_LINGER 0), "truncate" (close cleanly, Content-Length
                      promised more) or "stall" (never finish) after `cut_after` bytes of the
