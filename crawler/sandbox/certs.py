@@ -112,7 +112,9 @@ class CertStore:
         self.default_context.sni_callback = self._on_sni
 
     def _leaf(self, names: tuple[str, ...]) -> Path:
-        digest = hashlib.sha256("|".join((self._ca_id, *names)).encode()).hexdigest()[:24]
+        # the year in the name: a leaf (valid 397 days) is remade before it can expire
+        stamp = (self._ca_id, str(dt.date.today().year), *names)
+        digest = hashlib.sha256("|".join(stamp).encode()).hexdigest()[:24]
         path = self.cache_dir / f"leaf-{digest}.pem"
         if path.exists():
             return path
