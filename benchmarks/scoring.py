@@ -185,6 +185,8 @@ def _accepted(label: dict[str, Any], name: str) -> list[Any]:
 def score_page(label: dict[str, Any], got: dict[str, Any] | None, system: str,
                error: str | None = None) -> PageScore:
     """Score one system's prediction (scorer field names, see systems.py) against a label."""
+    if got is not None and "_no_record" in got:
+        error, got = error or f"no record: {got['_no_record']}", None
     page = PageScore(label["fixture"], system, error=error)
     for name in FIELDS:
         if name not in label:

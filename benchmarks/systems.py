@@ -12,6 +12,8 @@ from typing import Any
 
 from benchmarks import meta_baseline
 
+NO_RECORD = "_no_record"  # key of the reason a system gave for returning no record
+
 Predict = Callable[[str, Mapping[str, str], bytes], dict[str, Any] | None]
 
 
@@ -44,7 +46,9 @@ def coprod() -> Predict:
 
     def predict(url: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any] | None:
         extraction = extract(url, headers, body)
-        return record_fields(extraction.record) if extraction.record is not None else None
+        if extraction.record is None:
+            return {NO_RECORD: extraction.reason or "no reason given"}
+        return record_fields(extraction.record)
 
     return predict
 
