@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.score_extraction import run_accuracy
 from benchmarks.scoring import (
     FIELDS,
     TARGETS,
@@ -88,16 +89,7 @@ def coprod_scores(fixtures_dir: Path) -> list[Any]:
         predict = coprod()
     except ImportError as exc:  # only while the dispatcher is still being written
         pytest.skip(f"extractors.dispatch cannot be imported yet: {exc}")
-    pages = []
-    for label in LABELS:
-        body = (fixtures_dir / label["fixture"]).read_bytes()
-        headers = {"Content-Type": content_type(label["fixture"])}
-        try:
-            got, error = predict(label["url"], headers, body), None
-        except Exception as exc:  # counted as a miss on every field, and named in the failure
-            got, error = None, f"{type(exc).__name__}: {exc}"
-        pages.append(score_page(label, got, "coprod", error))
-    return pages
+    return run_accuracy(LABELS, {"coprod": predict}, fixtures_dir)["coprod"]
 
 
 @pytest.mark.parametrize("field", list(TARGETS))
