@@ -1,7 +1,7 @@
 """The table-driven engine every platform adapter runs: a platform is a table of selectors.
 
 A table maps Record field names to selector lists (CSS, or XPath when a selector starts with
-"/", "./", "../", "(" or "@"); the first selector that finds anything wins. Scalar fields take the
+"/", "./", "../", "(", "@" or an axis::); the first selector that finds anything wins. Scalar fields take the
 first non-empty text, list fields every text, and the structured fields take a small spec:
 
     "authors":    {"item", "name" | "given"/"family", "affiliations", "affiliation_keys",
@@ -52,6 +52,9 @@ MAX_TEXT = 100_000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d ()./-]{5,}\d")
 _COUNT = re.compile(r"\d[\d,.\s]*")
+_AXIS = re.compile(r"^(?:ancestor|attribute|child|descendant|following|parent|preceding|self)"
+                   r"(?:-or-self|-sibling)?::")
+_COUNTER = re.compile(r"^\s*[\[(]?\d{1,4}[\]).]?\.?\s+")  # "[1] ", "12. ", "(3) " before a reference
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,;])")
 # Degrees and honours pages print after a name ("Michael L. Anderson, PhD"): not the name.
 DEGREES = ("PhD", "Ph.D.", "MD", "M.D.", "MPH", "MSc", "MS", "MA", "BA", "BSc", "RN", "DrPH",
@@ -66,7 +69,8 @@ _DEGREE_TAIL = re.compile(
 
 @lru_cache(maxsize=4096)
 def _compiled(selector: str) -> lxml.etree.XPath:
-    is_xpath = selector.startswith(("/", "./", "../", "(", "@")) or selector == "."
+    is_xpath = selector.startswith(("/", "./", "../", "(", "@")) or selector == "." \
+        or bool(_AXIS.match(selector))
     return lxml.etree.XPath(selector if is_xpath else css2xpath(selector), smart_strings=False)
 
 
@@ -230,13 +234,14 @@ def references(tree: Any, spec: dict[str, Any], page_url: str) -> list[Reference
     out: list[Reference] = []
     for item in select(tree, spec.get("item")):
         drop = _dropper(item, spec.get("drop"))
-        if spec.get("parts"):  # "Title. A One, B Two. Venue. 2015" from separate pieces
-            body = ". ".join(", ".join(found).rstrip(".") for part in spec["parts"]
+        if spec.get("parts"):  # "Title. A One, B Two. Venue. 2015." from separate pieces
+            body = sentences(", ".join(found) for part in spec["parts"]
                              if (found := texts(item, part, drop)))
         elif spec.get("text"):
             body = first_text(item, spec["text"], drop)
-        else:
-            body = text(item, drop)
+        else:  # the whole item: its lines (title, authors, source) as sentences
+            body = sentences(block_text(item, drop))
+        body = _COUNTER.sub("", _SPACE_BEFORE_PUNCT.sub(r"\1", body))[:MAX_TEXT]
         title = first_text(item, spec.get("title"), drop)
         links = texts(item, spec.get("url"))
         url = absolute(links[0], base) if links else None
@@ -262,6 +267,12 @@ def people(tree: Any, spec: dict[str, Any]) -> list[Person]:
         out.append(Person(name=name, role=role.strip("()") if role else None, email=email,
                           phone=phone, affiliation=first_text(item, spec.get("affiliation"))))
     return out
+
+
+def sentences(pieces: Iterable[str]) -> str:
+    """Pieces of a citation joined as sentences: a full stop only where none ends a piece."""
+    out = [p.strip() for p in pieces if p and p.strip()]
+    return " ".join(p if p.endswith((".", "?", "!", ":", ";")) else p + "." for p in out)
 
 
 def coerce(field: str, values: list[str]) -> Any:
