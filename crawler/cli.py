@@ -13,13 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
+from crawler.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
+
 COMMANDS = ("doi", "extract", "catalog", "demo")
-
-
-class UsageError(Exception):
-    """Bad usage or bad input: reported as one line, exit 2."""
 
 
 class _Parser(argparse.ArgumentParser):

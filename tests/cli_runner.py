@@ -14,7 +14,7 @@ from tests.conftest import PROJECT_ROOT
 
 def coprod_command(*args: str, data_dir: Path | None = None, resolve: list[str] | None = None,
                    delay: float | None = 0) -> list[str]:
-    command = [sys.executable, "-m", "crawler.cli", *args]
+    command = [sys.executable, "-m", "crawler", *args]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     for rule in resolve or []:

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -118,14 +119,14 @@ def test_ctrl_c_mid_run_closes_warcs_cleanly(tmp_path: Path) -> None:
 
 def test_scrapy_list_and_scrapy_crawl_work(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    listed = subprocess.run(["scrapy", "list"], capture_output=True, text=True, cwd=PROJECT_ROOT,
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=PROJECT_ROOT,
                             env=env, timeout=60)
     assert listed.returncode == 0 and "doi" in listed.stdout.split()
     site = _page_site("10.5555/scrapy")
     out = tmp_path / "items.jsonl"
     with SandboxWeb(site) as web:
         crawled = subprocess.run(
-            ["scrapy", "crawl", "doi", "-a", "doi=10.5555/scrapy", "-O", str(out),
+            [sys.executable, "-m", "scrapy", "crawl", "doi", "-a", "doi=10.5555/scrapy", "-O", str(out),
              "-s", f"COPROD_RESOLVE={','.join(web.resolve_rules)}", "-s", f"COPROD_DATA_DIR={tmp_path}/d",
              "-s", "DOWNLOAD_DELAY=0"],
             capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)

@@ -83,7 +83,7 @@ def test_robots_fetched_first_and_mailto_sent(fetched) -> None:
         host_hits = [hit for hit in hits if hit.host == host]
         assert host_hits[0].path == "/robots.txt", f"{host}: first request was {host_hits[0].path}"
     crossref = [hit for hit in hits if hit.host == "api.crossref.org" and hit.path != "/robots.txt"]
-    assert crossref and all("mailto=reviewer%40example.org" in hit.path for hit in crossref)
+    assert crossref and all("mailto=reviewer%40example.org" in hit.target for hit in crossref)
     agent = crossref[0].headers.get("User-Agent", "")
     assert agent.startswith("coprod/") and "mailto:reviewer@example.org" in agent
 

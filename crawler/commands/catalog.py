@@ -16,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from archive.catalog import CatalogError, rebuild
-    from crawler.cli import EXIT_FAILED, EXIT_OK, UsageError
+    from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
 
     root = data_dir(args)
     warcs = sorted((root / "warcs").glob("*.warc.gz"))

@@ -27,7 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def read_dois(args: argparse.Namespace) -> list[str]:
     """Every DOI asked for, normalised and de-duplicated in order; UsageError on the first bad one."""
-    from crawler.cli import UsageError
+    from crawler.errors import UsageError
 
     entries = [(f"argument {n}", text) for n, text in enumerate(args.dois, 1)]
     if args.file is not None:
@@ -53,7 +53,7 @@ def read_dois(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.cli import EXIT_FAILED, EXIT_OK, UsageError
+    from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
     from crawler.runner import run_spider
     from crawler.spiders.doi import DoiSpider
 

@@ -21,7 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.cli import UsageError
+    from crawler.errors import UsageError
 
     if args.warc is not None:
         if args.file:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_input(name: str) -> bytes:
-    from crawler.cli import UsageError
+    from crawler.errors import UsageError
 
     try:
         if name == "-":
@@ -47,7 +47,7 @@ def _read_input(name: str) -> bytes:
 
 
 def _emit_one(url: str, headers: dict[str, str], body: bytes) -> int:
-    from crawler.cli import EXIT_FAILED, EXIT_OK, UsageError
+    from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
     from extractors.dispatch import extract
     from extractors.errors import UnusableInput
 
@@ -66,7 +66,7 @@ def _emit_one(url: str, headers: dict[str, str], body: bytes) -> int:
 
 def _run_warc(path: Path) -> int:
     from archive.warcread import iter_responses
-    from crawler.cli import EXIT_FAILED, EXIT_OK, UsageError
+    from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
     from extractors.dispatch import extract
     from extractors.errors import UnusableInput
 

@@ -20,7 +20,7 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    from crawler.cli import UsageError
+    from crawler.errors import UsageError
 
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
