@@ -22,7 +22,7 @@ class CrawlResult:
 def run_spider(spider_cls: type, settings: Settings, **spider_kwargs: Any) -> CrawlResult:
     """Crawl to the end (or to Ctrl-C, which Scrapy turns into a clean shutdown)."""
     result = CrawlResult()
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
 
     def collect(item: dict[str, Any], **_: Any) -> None:

@@ -14,7 +14,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # +-50%, so requests to a host don't tick like a clock
 # APIs and the DOI resolver document higher rates for identified clients.
 DOWNLOAD_SLOTS = {
     "doi.org": {"concurrency": 2, "delay": 0.2},

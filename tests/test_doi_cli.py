@@ -119,8 +119,8 @@ def test_ctrl_c_mid_run_closes_warcs_cleanly(tmp_path: Path) -> None:
 
 def test_scrapy_list_and_scrapy_crawl_work(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                            env=env, timeout=60)
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, env=env, timeout=60)
     assert listed.returncode == 0 and "doi" in listed.stdout.split()
     site = _page_site("10.5555/scrapy")
     out = tmp_path / "items.jsonl"
