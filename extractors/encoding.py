@@ -10,6 +10,7 @@ contradict it (a UTF-8 page served as ISO-8859-1 would come out as mojibake).
 from __future__ import annotations
 
 import codecs
+import re
 
 from w3lib.encoding import (
     html_body_declared_encoding,
@@ -112,7 +113,7 @@ def _detect(sample: bytes) -> str | None:
 
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """(text, codec) for a text body. Raises UnusableInput for empty or binary bodies."""
-    if not body or not body.strip():
+    if not body or body.isspace():
         raise UnusableInput("empty body")
     kind = binary_kind(body)
     if kind:
@@ -125,10 +126,12 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return text, codec
 
 
+_GARBAGE = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _mostly_garbage(text: str) -> bool:
     """Replacement characters or C0 controls in more than 2% of a sample: not text."""
     sample = text[:100_000]
     if not sample:
         return True
-    bad = sum(1 for c in sample if c == "\ufffd" or (c < " " and c not in "\t\n\r\f"))
-    return bad > max(8, len(sample) // 50)
+    return len(_GARBAGE.findall(sample)) > max(8, len(sample) // 50)

@@ -61,11 +61,20 @@ def _site(host: str) -> str:
     return ".".join(host.lower().split(".")[-2:])
 
 
+# Anchors worth a look, chosen in C before any Python runs per link.
+_CANDIDATES = (
+    "//a[@href][contains(@href, 'ris') or contains(@href, 'bib') or contains(@href, 'refman')"
+    " or contains(@href, 'CitFormats') or contains(@href, 'export') or contains(@href, 'citation')"
+    " or contains(translate(normalize-space(.), 'CITONRSBX', 'citonrsbx'), 'citation')"
+    " or normalize-space(.) = 'RIS' or normalize-space(.) = 'BibTeX']"
+)
+
+
 def export_links(tree: HtmlElement, base: str) -> list[str]:
     """Absolute URLs of the page's own RIS/BibTeX exports of this work, RIS first."""
     site = _site(urlsplit(base).hostname or "")
     found: dict[str, int] = {}
-    for a in tree.iter("a"):
+    for a in tree.xpath(_CANDIDATES):
         href = absolute(a.get("href"), base)
         if not href or NOT_THE_WORK.search(href):
             continue

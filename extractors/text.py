@@ -27,11 +27,11 @@ CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"
                           "dialog", "alertdialog", "menu", "toolbar"})
 CHROME_TOKEN = re.compile(
     r"(?:^|[-_])(?:cookies?|consent|gdpr|banner|breadcrumbs?|share|sharing|social|toolbar|"
-    r"skip(?:link)?s?|navbar|nav|menu|footer|header|sidebar|newsletter|modal|popup|feedback|"
+    r"skip(?:link)?s?|navbar|nav|menu|footer|sidebar|newsletter|modal|popup|feedback|"
     r"advert|ads|recommend\w*|metrics|altmetric|hostname|page-component)(?:$|[-_])"
 )
 # Lines of text that are furniture wherever they appear (seen in the seeds and fixtures).
-CHROME_TEXT: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
+CHROME_TEXT: tuple[str, ...] = (
     r"^talk to us\b", r"^schedule a call\b", r"^join us for a \d+ min session",
     r"^disclaimer: all third-party content", r"^hostname: page-component",
     r"\brender date: \d{4}-", r"\bhas data issue: (?:true|false)", r"^spring til\b",
@@ -47,7 +47,11 @@ CHROME_TEXT: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     # Article furniture inside abstract boxes: dates, DOI and copyright lines.
     r"^(?:received|accepted|published|revised)(?: online)?:? \d{1,2}\.? \w+ \d{4}\b",
     r"^doi:?\s*\S+$", r"^(?:https?://)?(?:dx\.)?doi\.org/\S+$", r"^(?:copyright\s*)?©\s*\d{4}\b",
-))
+    r"^this is an open[- ]access article\b", r"distributed under the terms of the creative commons",
+    # Citation snippets pages show beside the work (BibTeX boxes).
+    r"^@\w+\s*\{", r"^\w+\s*=\s*\{[^}]*\}?,?$",
+)
+_CHROME_TEXT = re.compile("|".join(f"(?:{p})" for p in CHROME_TEXT), re.I)
 KEYWORDS_LINE = re.compile(
     r"^(?:key\s?words?|mots[- ]cl[ée]s|schlagw[öo]rter|stichw[öo]rter|n[øo]gleord|emneord|"
     r"palabras clave|palavras-chave|关键词|關鍵詞)\s*[:：]\s*(.+)$", re.I)
@@ -64,6 +68,12 @@ _ABSTRACT_XPATH = (
     '//*[contains(translate(@class, "ABSTRCT", "abstrct"), "abstract")'
     ' or contains(translate(@id, "ABSTRCT", "abstrct"), "abstract")'
     ' or @itemprop="abstract" or @property="abstract" or @role="doc-abstract"]'
+)
+# Second choice when nothing is called "abstract": a box the markup calls the work's description.
+_DESCRIPTION_XPATH = (
+    '//*[@itemprop="description" or contains(@class, "paper-description")'
+    ' or contains(@class, "article-description") or contains(@class, "record-description")'
+    ' or contains(@class, "project-description") or contains(@class, "item-description")]'
 )
 _NOT_ABSTRACT = re.compile(
     r"graphical|visual|video|reference|related|keyword|highlight|tldr|teaser|link|btn|button|"
@@ -86,6 +96,7 @@ MAX_DESCRIPTION = 3000
 MIN_PARAGRAPH = 80
 _MAIN_XPATHS = ("//main", '//*[@role="main"]', "//article", '//*[@id="content"]',
                 '//*[@id="main-content"]', '//*[@id="main"]', "//body")
+_SPACES = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s+(?:\||::|»)\s+")
 _SOFT_SPLIT = re.compile(r"\s+[-–—]\s+(?=[^-–—]*$)")  # the last " - " of a segment
 
@@ -100,7 +111,7 @@ def is_chrome(el: HtmlElement) -> bool:
 
 
 def is_chrome_text(line: str) -> bool:
-    return any(p.search(line) for p in CHROME_TEXT)
+    return _CHROME_TEXT.search(line) is not None
 
 
 def strip_chrome_lines(text: str) -> str:
@@ -121,7 +132,7 @@ def _prune(root: HtmlElement, box: bool = False) -> HtmlElement:
             doomed.append(el)
         elif box and (el.tag in BOX_NOISE_TAGS or any(BOX_NOISE.search(t) for t in tokens(el))):
             doomed.append(el)
-        elif len(el) <= 3 and is_chrome_text(clean(el.text_content()[:300])):
+        elif len(el) <= 3 and is_chrome_text(_SPACES.sub(" ", el.text_content()[:300]).strip()):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -133,7 +144,8 @@ def _prune(root: HtmlElement, box: bool = False) -> HtmlElement:
 
 
 def _length(el: HtmlElement) -> int:
-    return len(clean(el.xpath("string()")))
+    """Characters of text under `el`, whitespace runs counted once (cheap: string() is C)."""
+    return len(_SPACES.sub(" ", el.xpath("string()")).strip())
 
 
 def _is_box(el: HtmlElement) -> bool:
@@ -152,6 +164,15 @@ def _under(el: HtmlElement, ancestor: HtmlElement) -> bool:
 def abstract_box(tree: HtmlElement) -> HtmlElement | None:
     """The element holding the page's abstract, innermost that still holds most of it."""
     boxes = [el for el in tree.xpath(_ABSTRACT_XPATH) if _is_box(el) and not _in_chrome(el)]
+    for find in (lambda: _innermost(boxes), lambda: _box_after_heading(tree),
+                 lambda: _innermost([e for e in tree.xpath(_DESCRIPTION_XPATH) if not _in_chrome(e)])):
+        if (box := find()) is not None:
+            return box
+    return None
+
+
+def _innermost(boxes: list[HtmlElement]) -> HtmlElement | None:
+    """The first box of a plausible size, descending while a nested box keeps most of it."""
     for box in boxes:
         size = _length(box)
         if not MIN_ABSTRACT <= size <= MAX_ABSTRACT:
@@ -162,12 +183,15 @@ def abstract_box(tree: HtmlElement) -> HtmlElement | None:
             if inner is None:
                 return box
             box, size = inner, _length(inner)
-    return _box_after_heading(tree)
+    return None
 
 
 def _in_chrome(el: HtmlElement) -> bool:
-    return any(a.tag in CHROME_TAGS or (a.get("role") or "") in CHROME_ROLES
-               for a in el.iterancestors() if isinstance(a.tag, str))
+    """Inside page furniture; an article's own <header>/<footer> is not furniture."""
+    ancestors = [a for a in el.iterancestors() if isinstance(a.tag, str)]
+    in_work = any(a.tag in ("article", "main") for a in ancestors)
+    return any((a.tag in CHROME_TAGS and not (in_work and a.tag in ("header", "footer")))
+               or (a.get("role") or "") in CHROME_ROLES for a in ancestors)
 
 
 def _box_after_heading(tree: HtmlElement) -> HtmlElement | None:
@@ -225,6 +249,25 @@ def main_container(tree: HtmlElement) -> HtmlElement | None:
     return None
 
 
+def _leading_parts(container: HtmlElement, budget: int = 4 * MAX_DESCRIPTION) -> list[HtmlElement]:
+    """The container's first children, enough to hold `budget` characters of text: a full text
+    of 80,000 characters need not be copied and cleaned to describe it in 3,000."""
+    while True:
+        children = [c for c in container if isinstance(c.tag, str)]
+        total = _length(container)
+        big = [c for c in children[:50] if _length(c) >= 0.9 * total]
+        if len(big) != 1:
+            break
+        container = big[0]  # a wrapper holding nearly all the text: look inside it
+    parts, size = [], 0
+    for child in children:
+        parts.append(child)
+        size += _length(child)
+        if size >= budget:
+            break
+    return parts
+
+
 def description_from_text(tree: HtmlElement) -> str:
     """The first paragraphs of the main text (trafilatura on the pruned main container)."""
     import trafilatura  # imported late: most pages never need it
@@ -233,7 +276,8 @@ def description_from_text(tree: HtmlElement) -> str:
     if container is None:
         return ""
     body = lxml.html.Element("body")
-    body.append(_prune(copy.deepcopy(container)))
+    for part in _leading_parts(container):
+        body.append(_prune(copy.deepcopy(part)))
     html = lxml.html.Element("html")
     html.append(body)
     doc = trafilatura.bare_extraction(html, fast=True,

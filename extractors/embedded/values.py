@@ -8,22 +8,20 @@ same whatever carried it. Dates are parsed by hand because dateutil fills in mis
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from extractors.doi import InvalidDOI, find_doi, normalise_doi
 from extractors.record import Author
 
 _WS = re.compile(r"\s+")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 
 
 def clean(text: Any) -> str:
-    """Collapse whitespace, drop control characters and NBSPs; '' for None."""
+    """Collapse whitespace (NBSP included), drop control and zero-width characters."""
     if text is None:
         return ""
-    text = str(text).replace("\u00a0", " ").replace("\u200b", "")
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
-    return _WS.sub(" ", text).strip()
+    return _WS.sub(" ", _INVISIBLE.sub("", str(text))).strip()
 
 
 # --- dates --------------------------------------------------------------------------------
