@@ -270,9 +270,10 @@ def people(tree: Any, spec: dict[str, Any]) -> list[Person]:
 
 
 def sentences(pieces: Iterable[str]) -> str:
-    """Pieces of a citation joined as sentences: a full stop only where none ends a piece."""
+    """Pieces of a citation joined as sentences: a full stop between them where none ends one."""
     out = [p.strip() for p in pieces if p and p.strip()]
-    return " ".join(p if p.endswith((".", "?", "!", ":", ";")) else p + "." for p in out)
+    ends = (".", "?", "!", ":", ";")
+    return " ".join(p if p.endswith(ends) or i == len(out) - 1 else p + "." for i, p in enumerate(out))
 
 
 def coerce(field: str, values: list[str]) -> Any:
