@@ -67,7 +67,7 @@ NOT_A_WORK_TITLE = re.compile(
     r"^(?:search results?|\d[\d,.]*\s+results?|browse\b|table of contents|page not found|"
     r"not found|404\b|error\b|access denied|forbidden|sign in|log ?in)", re.I)
 WORK_LINK = re.compile(r"/doi/(?:abs/|full/|pdf/)?10\.|/content/10\.|doi\.org/10\.|/articles?/|"
-                       r"/abs/|/record/|/handle/|/contribution|/paper/|/publications?/", re.I)
+                       r"/abs/|/record/|/handle/|(?:^|/)contribution|/paper/|/publications?/", re.I)
 MIN_DESCRIPTION = 50  # characters: shorter descriptions are taglines
 _TEASER_END = re.compile(r"\s*(?:\(?(?:weiterlesen|read more|lire la suite|continue reading|"
                          r"læs mere|les mer|leer más)\)?\s*(?:→|»|…|\.\.\.)?|\[(?:…|\.\.\.)\])\s*$",
