@@ -180,3 +180,31 @@ def test_dispatch_keeps_platform_affiliations(fixtures_dir, key):
                       (fixtures_dir / path).read_bytes()).record
     assert record is not None and record.authors
     assert all(a.affiliations for a in record.authors), [a.name for a in record.authors]
+
+
+# Which adapter claims each real page (served at the URL the page names); all others: none.
+CLAIMS = {
+    "semanticscholar_paper_page_crosswalk.html": "semanticscholar",
+    "acp_annals_M19-3075_atypon.html": "atypon",
+    "acs_pubs_acsphotonics.9b00250.html": "atypon",  # ACS Publications runs on Atypon Literatum
+    "nature_news_d41586-019-02790-3.html": "springer",
+    "nature_news_d41586-020-02610-z.html": "springer",
+    "plos_one_pone.0000001.html": "plos",
+    "sciencedirect_pii_S0009261497040141.html": "sciencedirect",
+    "sciencedirect_pii_S146290112300117X.html": "sciencedirect",
+    "springer_link_BF02727953.html": "springer",
+    "springer_link_s11926-017-0626-z.html": "springer",
+    "tandfonline_00268976.2013.788745.html": "atypon",
+}
+
+
+def test_no_adapter_claims_pages_of_other_platforms(fixtures_dir):
+    pages = sorted(p for folder in ("publisher_html", "repository_html", "other")
+                   for p in (fixtures_dir / folder).glob("*.html"))
+    assert len(pages) > 30
+    for path in pages:
+        tree = parse_html(path.read_bytes().decode("utf-8", "replace"))
+        url = next(iter(tree.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")),
+                   "")
+        adapter = find_adapter(str(url), tree)
+        assert (adapter.NAME if adapter else None) == CLAIMS.get(path.name), path.name

@@ -81,11 +81,16 @@ JSON_FIELDS: dict[str, tuple[str, ...]] = {
     "container": ("journal", "name"), "published": ("publicationDate",),
     "citation_count": ("citationCount",),
 }
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _INSTITUTION = re.compile(r"^\s*[\[［(]?(\d{1,3})[\]］)]?[.、:]?\s*")
 
 
 def matches(url: str, tree: Any) -> bool:
-    return engine.has_marker(tree, MARKERS)
+    """A Chinese page (by its lang or title: cheap) that labels fields (a scan of the page)."""
+    lang = (tree.get("lang") or "").lower()
+    title = " ".join(tree.xpath("//head/title//text()"))[:500]
+    chinese = lang.startswith("zh") or bool(_CJK.search(title))
+    return chinese and engine.has_marker(tree, MARKERS)
 
 
 def extract(tree: Any, url: str) -> dict[str, Any]:
