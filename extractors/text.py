@@ -307,14 +307,15 @@ def title_segments(title: str) -> list[str]:
 
 def page_title(tree: HtmlElement) -> str:
     """The work's title from headings and <title>, for pages with no metadata naming it."""
-    segments: list[str] = []
+    whole, segments = "", []
     for title in tree.xpath("//head/title")[:1]:
-        segments = sorted(title_segments(title.text_content()), key=len, reverse=True)
+        whole = clean(title.text_content())
+        segments = sorted(title_segments(whole), key=len, reverse=True)
     headings = [clean(" ".join(block_text(h))) for h in tree.xpath("//h1|//h2")[:6]]
     headings = [h for h in headings if 8 <= len(h) <= 400 and not is_chrome_text(h)]
-    for segment in segments:  # a heading the <title> repeats is the work's title
-        if any(h.casefold() == segment.casefold() for h in headings):
-            return segment
+    for candidate in filter(None, [whole, *segments]):  # a heading the <title> repeats
+        if any(h.casefold() == candidate.casefold() for h in headings):
+            return candidate
     if segments and len(segments[0]) >= 8:
         return segments[0]
     return headings[0] if headings else ""
