@@ -187,3 +187,10 @@ def test_hostile_page_is_bounded():
     assert len(refs) == engine.MAX_ITEMS
     engine.extract(t, "https://x.example/", {"abstract_sections": {"root": ["div"], "heading": ["h3"]}})
     assert time.perf_counter() - start < 2
+
+
+def test_reference_items_without_their_text_part_keep_the_title_or_go():
+    t = tree("<ol><li><a class='t' href='/p/1'>Only a title</a></li><li><span>nothing</span></li></ol>")
+    refs = engine.references(t, {"item": ["ol > li"], "text": ["p.cite"], "title": ["a.t"],
+                                 "url": ["a.t::attr(href)"]}, "https://x.example/")
+    assert [(r.text, r.title, r.url) for r in refs] == [(None, "Only a title", "https://x.example/p/1")]

@@ -19,7 +19,7 @@ CSS goes through parsel's translator, which adds ::text and ::attr(name) to plai
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -122,23 +122,25 @@ def text(value: Any, drop: Callable[[Any], bool] | None = None) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", raw[:MAX_TEXT])
 
 
+def _texts(node: Any, selectors: Selectors | None, drop: Callable[[Any], bool] | None,
+           split: str | None) -> Iterator[str]:
+    for value in select(node, selectors):
+        # a raw string is split before cleaning: its line breaks may be the only separators
+        raw = value if isinstance(value, str) else text(value, drop)
+        for part in re.split(split, raw) if split else [raw]:
+            if cleaned := text(part).strip(" ,;"):
+                yield cleaned
+
+
 def texts(node: Any, selectors: Selectors | None, drop: Callable[[Any], bool] | None = None,
           split: str | None = None) -> list[str]:
-    """Every non-empty text the first matching selector gives, split on `split` if set."""
-    out: list[str] = []
-    for value in select(node, selectors):
-        # split raw strings before cleaning: their line breaks may be the only separators
-        parts = re.split(split, value if isinstance(value, str) else text(value, drop)) \
-            if split else [value if isinstance(value, str) else text(value, drop)]
-        out.extend(p for p in (text(x).strip(" ,;") for x in parts) if p)
-    return list(dict.fromkeys(out))
+    """Every non-empty text the first matching selector gives (split on `split`), no repeats."""
+    return list(dict.fromkeys(_texts(node, selectors, drop, split)))
 
 
 def first_text(node: Any, selectors: Selectors | None,
                drop: Callable[[Any], bool] | None = None) -> str | None:
-    for t in texts(node, selectors, drop):
-        return t
-    return None
+    return next(_texts(node, selectors, drop, None), None)
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -230,6 +232,7 @@ def authors(tree: Any, spec: dict[str, Any], index: dict[str, str]) -> list[Auth
 
 
 def references(tree: Any, spec: dict[str, Any], page_url: str) -> list[Reference]:
+    """Cited or related works: the citation text, title, link (absolute) and DOI of each item."""
     base = base_url(tree, page_url)
     out: list[Reference] = []
     for item in select(tree, spec.get("item")):
@@ -238,7 +241,7 @@ def references(tree: Any, spec: dict[str, Any], page_url: str) -> list[Reference
             body = sentences(", ".join(found) for part in spec["parts"]
                              if (found := texts(item, part, drop)))
         elif spec.get("text"):
-            body = first_text(item, spec["text"], drop)
+            body = first_text(item, spec["text"], drop) or ""
         else:  # the whole item: its lines (title, authors, source) as sentences
             body = sentences(block_text(item, drop))
         body = _COUNTER.sub("", _SPACE_BEFORE_PUNCT.sub(r"\1", body))[:MAX_TEXT]
@@ -253,6 +256,7 @@ def references(tree: Any, spec: dict[str, Any], page_url: str) -> list[Reference
 
 
 def people(tree: Any, spec: dict[str, Any]) -> list[Person]:
+    """Named people with role, e-mail and phone where the item gives them (project pages)."""
     out: list[Person] = []
     for item in select(tree, spec.get("item")):
         drop = _dropper(item, spec.get("drop"))
