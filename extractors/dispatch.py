@@ -203,7 +203,7 @@ def not_a_work(tree: HtmlElement, named: bool) -> str | None:
         return None
     body = tree.find("body")
     prose = [p for p in block_text(body) if len(p) > 200] if body is not None else []
-    if len(prose) < 5:
+    if len(prose) < 5 and abstract_box(tree) is None:  # an abstract: a page about one work
         return f"no work on this page: a list of {len(links)} links to works"
     return None
 
