@@ -51,6 +51,8 @@ class DoiJob:
     api: Any = None  # WrittenRecord of the API response
     captures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    open_branches: int = 2  # the landing page chain and the registration agency chain run side by side
+    unknown: bool = False  # doi.org answered 404
 
 
 class DoiSpider(scrapy.Spider):
@@ -72,6 +74,7 @@ class DoiSpider(scrapy.Spider):
                 DOI_RESOLVER + doi_path(doi), callback=self.parse_landing,
                 errback=self.landing_failed, meta={"job": job}, dont_filter=True,
             )
+            yield self._crossref_request(job)
 
     # -- landing page -------------------------------------------------------------------------
     def parse_landing(self, response: Response) -> Iterator[Any]:
@@ -87,7 +90,7 @@ class DoiSpider(scrapy.Spider):
                 return
         elif extraction is not None:
             job.notes.append(f"landing page: {extraction.reason}")
-        yield self._crossref_request(job)
+        yield from self._branch_done(job)
 
     def landing_failed(self, failure: Failure) -> Iterator[Any]:
         job: DoiJob = failure.request.meta["job"]
@@ -95,13 +98,11 @@ class DoiSpider(scrapy.Spider):
         if response is not None:
             self._note_captures(job, response.meta)
             if urlsplit(response.url).hostname == urlsplit(DOI_RESOLVER).hostname:
-                if response.status == 404:
-                    self._fail(job, "DOI not found at doi.org (404)")
-                    return
+                job.unknown = response.status == 404
             job.notes.append(f"landing page: HTTP {response.status} at {response.url}")
         else:
             job.notes.append(f"landing page: {_failure_text(failure)}")
-        yield self._crossref_request(job)
+        yield from self._branch_done(job)
 
     # -- the publisher's own citation export -------------------------------------------------
     def parse_export(self, response: Response) -> Iterator[Any]:
@@ -110,12 +111,12 @@ class DoiSpider(scrapy.Spider):
         extraction = self._extract(job, response, "citation export")
         if extraction is not None and extraction.record is not None:
             job.records.append(extraction.record)
-        yield self._crossref_request(job)
+        yield from self._branch_done(job)
 
     def export_failed(self, failure: Failure) -> Iterator[Any]:
         job: DoiJob = failure.request.meta["job"]
         job.notes.append(f"citation export: {_failure_text(failure)}")
-        yield self._crossref_request(job)
+        yield from self._branch_done(job)
 
     # -- registration agency APIs -------------------------------------------------------------
     def _crossref_request(self, job: DoiJob) -> Request:
@@ -135,7 +136,7 @@ class DoiSpider(scrapy.Spider):
     def datacite_failed(self, failure: Failure) -> Iterator[Any]:
         job: DoiJob = failure.request.meta["job"]
         job.notes.append(f"datacite: {_failure_text(failure)}")
-        yield from self._finish(job)
+        yield from self._branch_done(job)
 
     def parse_api(self, response: Response) -> Iterator[Any]:
         job: DoiJob = response.meta["job"]
@@ -148,7 +149,7 @@ class DoiSpider(scrapy.Spider):
             job.notes.append("crossref: no work in response")
             yield self._datacite_request(job)
             return
-        yield from self._finish(job)
+        yield from self._branch_done(job)
 
     # -- helpers -----------------------------------------------------------------------------
     def _extract(self, job: DoiJob, response: Response, what: str) -> Any:
@@ -164,6 +165,15 @@ class DoiSpider(scrapy.Spider):
         for record_id in meta.get(CAPTURES_META_KEY, []):
             if record_id not in job.captures:
                 job.captures.append(record_id)
+
+    def _branch_done(self, job: DoiJob) -> Iterator[dict[str, Any]]:
+        job.open_branches -= 1
+        if job.open_branches > 0:
+            return
+        if job.unknown:
+            self._fail(job, "DOI not found at doi.org (404)")
+            return
+        yield from self._finish(job)
 
     def _finish(self, job: DoiJob) -> Iterator[dict[str, Any]]:
         if not job.records:
