@@ -1,0 +1,218 @@
+"""The local archive viewer: a stdlib HTTP server on 127.0.0.1.
+
+Why stdlib `http.server`: a handful of read-only routes for one user on loopback; no
+framework to install or audit. It serves one request at a time over HTTP/1.0 (each
+connection closes), which also keeps the SQLite catalog on the thread that opened it.
+
+Routes
+    /?q=...                 search records
+    /record/<key>           a record's fields, each with its source, and its captures
+    /view/<ts>/<url>        time banner, other captures, headers, and the page in a sandbox
+    /raw/<ts>/<url>         the archived body (capture nearest <ts>), URLs rewritten
+    /missing/<ts>/<url>     what a link to something never archived leads to
+Archived bodies go out under a CSP that allows nothing but this server ('self') and
+inline data, with no script at all, and with the `sandbox` directive.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from archive.catalog import Capture
+from archive.replay import NotArchived, StoredResponse, closest, load, parse_when, timestamp14
+from archive.replay_index import RecordRow, ReplayIndex
+from archive.viewer import pages
+from archive.viewer.rewrite import rewrite_css, rewrite_html
+from extractors.encoding import decode_body
+from extractors.errors import UnusableInput
+
+logger = logging.getLogger(__name__)
+
+VIEWER_CSP = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-src 'self'; frame-ancestors 'none'; img-src 'self' data:; "
+    "style-src 'self'"
+)
+ARCHIVED_CSP = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'; connect-src 'none'; img-src 'self' data:; font-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; media-src 'self'; frame-src 'self'; "
+    "frame-ancestors 'self'; sandbox"
+)
+COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+SEARCH_LIMIT = 200
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class ViewerServer(HTTPServer):
+    """An HTTPServer holding the index the handler reads."""
+
+    def __init__(self, address: tuple[str, int], index: ReplayIndex) -> None:
+        super().__init__(address, ViewerHandler)
+        self.index = index
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{host}:{port}/"
+
+
+class ViewerHandler(BaseHTTPRequestHandler):
+    server: ViewerServer
+    server_version = "coprod-viewer"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base class name
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    @property
+    def index(self) -> ReplayIndex:
+        return self.server.index
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        path = self.path
+        try:
+            if path == "/" or path.startswith("/?"):
+                self._search(parse_qs(urlsplit(path).query).get("q", [""])[0])
+            elif path.startswith("/record/"):
+                self._record(unquote(path[len("/record/"):]))
+            elif path.startswith(("/view/", "/raw/", "/missing/")):
+                kind, _, rest = path[1:].partition("/")
+                stamp, _, url = rest.partition("/")
+                getattr(self, f"_{kind}")(stamp, url)
+            elif path == "/static/viewer.css":
+                self._send(200, pages.STYLE.encode(), "text/css; charset=utf-8", VIEWER_CSP)
+            else:
+                self._html(404, pages.message_page("Not found", "No such page in the viewer."))
+        except NotArchived as missing:
+            self._html(404, pages.message_page("Not archived", str(missing)))
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        self._html(405, pages.message_page("Not allowed", "The viewer only reads."))
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def _search(self, query: str) -> None:
+        query = query.strip()
+        if "://" in query:
+            found = self.index.find_captures(query)
+            if found:
+                self._redirect(pages.view_url(closest(found, None)))
+                return
+        rows = self.index.search(query, SEARCH_LIMIT) if query else self.index.record_rows()
+        self._html(200, pages.search_page(query, rows[:SEARCH_LIMIT], self.index.counts()["records"]))
+
+    def _record(self, key: str) -> None:
+        row = self.index.record_row(key)
+        if row is None:
+            self._html(404, pages.message_page("No such record", "Nothing in the catalog has this key.", key))
+            return
+        prov = row.data.get("provenance", {})
+        ids = list(dict.fromkeys([*prov.get("captures", []), prov.get("warc_record_id")]))
+        captures = sorted((c for c in map(self.index.capture, filter(None, ids)) if c),
+                          key=lambda c: c.warc_date)
+        primary = self.index.capture(prov["warc_record_id"]) if prov.get("warc_record_id") else None
+        self._html(200, pages.record_page(row, captures, primary))
+
+    def _view(self, stamp: str, url: str) -> None:
+        capture = self._capture(stamp, url)
+        stored = load(self.index, capture)
+        others = self.index.find_captures(capture.uri)
+        self._html(200, pages.frame_page(stored, others, self._records_on(capture)))
+
+    def _raw(self, stamp: str, url: str) -> None:
+        capture = self._capture(stamp, url)
+        stored = load(self.index, capture)
+        location = stored.header("Location")
+        if stored.status in _REDIRECTS and location:
+            from urllib.parse import urljoin
+
+            self._redirect(self._link(timestamp14(capture.warc_date))(urljoin(capture.uri, location)))
+            return
+        body, content_type = self._rewritten(stored)
+        self._send(200, body, content_type, ARCHIVED_CSP,
+                   {"X-Archived-Status": str(stored.status or ""), "X-Frame-Options": "SAMEORIGIN"})
+
+    def _missing(self, stamp: str, url: str) -> None:
+        text = pages.message_page("Not archived", "This link leads to something never captured; "
+                                  "the viewer does not fetch from the live web.", url, home=False)
+        self._send(404, text.encode(), "text/html; charset=utf-8", ARCHIVED_CSP)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _capture(self, stamp: str, url: str) -> Capture:
+        try:
+            at: datetime | None = parse_when(stamp)
+        except ValueError:
+            at = None
+        found = self.index.find_captures(url) or self.index.find_captures(unquote(url))
+        if not found:
+            raise NotArchived(f"nothing archived for {url}")
+        return closest(found, at)
+
+    def _records_on(self, capture: Capture) -> list[RecordRow]:
+        return [row for row in self.index.record_rows()
+                if capture.record_id in _rests_on(row)]
+
+    def _link(self, stamp: str):  # noqa: ANN202 - a closure
+        def link(url: str) -> str:
+            kind = "raw" if self.index.find_captures(url) else "missing"
+            return f"/{kind}/{stamp}/{url}"
+
+        return link
+
+    def _rewritten(self, stored: StoredResponse) -> tuple[bytes, str]:
+        content_type = stored.content_type
+        mime = content_type.split(";")[0].strip().lower()
+        if mime not in ("text/html", "application/xhtml+xml", "text/css"):
+            return stored.body, content_type
+        try:
+            text, _ = decode_body(stored.body, content_type)
+        except UnusableInput:
+            return stored.body, content_type
+        link = self._link(timestamp14(stored.capture.warc_date))
+        if mime == "text/css":
+            return rewrite_css(text, stored.capture.uri, link).encode(), "text/css; charset=utf-8"
+        return rewrite_html(text, stored.capture.uri, link).encode(), "text/html; charset=utf-8"
+
+    def _html(self, status: int, text: str) -> None:
+        self._send(status, text.encode("utf-8"), "text/html; charset=utf-8", VIEWER_CSP)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        for name, value in COMMON_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _send(self, status: int, body: bytes, content_type: str, csp: str,
+              extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy", csp)
+        for name, value in {**COMMON_HEADERS, **(extra or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _rests_on(row: RecordRow) -> set[str]:
+    prov = row.data.get("provenance", {})
+    return {*prov.get("captures", []), prov.get("warc_record_id") or ""}
+
+
+def serve(index: ReplayIndex, host: str = "127.0.0.1", port: int = 0,
+          announce=print) -> None:  # noqa: ANN001 - any callable taking a str
+    """Serve until interrupted; `announce` is told the URL once the port is bound."""
+    with ViewerServer((host, port), index) as server:
+        announce(server.url)
+        server.serve_forever()
