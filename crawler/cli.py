@@ -17,7 +17,7 @@ from crawler.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
-COMMANDS = ("doi", "extract", "catalog", "demo")
+COMMANDS = ("doi", "extract", "catalog", "demo", "replay", "audit", "package")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -59,6 +59,10 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
             host: {**slot, "delay": min(slot.get("delay", delay), delay)}
             for host, slot in settings.getdict("DOWNLOAD_SLOTS").items()
         }
+    if getattr(args, "from_archive", False):  # re-run from the WARCs (crawler.archivecache)
+        from crawler.archivecache import from_archive_settings
+
+        values.update(from_archive_settings(data_dir(args)))
     for assignment in getattr(args, "set", None) or []:
         name, sep, value = assignment.partition("=")
         if not sep or not name.isupper():

@@ -23,6 +23,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--file", type=Path, help="DOIs, one per line (# comments, blank lines)")
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     parser.add_argument("--format", choices=FORMAT_CHOICES, default="jsonl")
+    parser.add_argument("--from-archive", action="store_true",
+                        help="answer every request from the archive in --data-dir; fetch nothing live")
 
 
 def read_dois(args: argparse.Namespace) -> list[str]:
