@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from extractors import EXTRACTOR_VERSION
 from extractors.embedded import extract_embedded
-from extractors.embedded.values import clean
+from extractors.embedded.values import READ_MORE, clean, is_teaser
 from extractors.encoding import binary_kind, decode_body
 from extractors.errors import UnusableInput
 from extractors.exports import export_format, export_links, parse_export
@@ -31,6 +31,9 @@ from extractors.text import (
     abstract_box,
     abstract_from_box,
     description_from_text,
+    doi_from_urls,
+    doi_in_header,
+    page_headings,
     page_title,
     strip_chrome_lines,
 )
@@ -69,9 +72,6 @@ NOT_A_WORK_TITLE = re.compile(
 WORK_LINK = re.compile(r"/doi/(?:abs/|full/|pdf/)?10\.|/content/10\.|doi\.org/10\.|/articles?/|"
                        r"/abs/|/record/|/handle/|(?:^|/)contribution|/paper/|/publications?/", re.I)
 MIN_DESCRIPTION = 50  # characters: shorter descriptions are taglines
-_TEASER_END = re.compile(r"\s*(?:\(?(?:weiterlesen|read more|lire la suite|continue reading|"
-                         r"læs mere|les mer|leer más)\)?\s*(?:→|»|…|\.\.\.)?|\[(?:…|\.\.\.)\])\s*$",
-                         re.I)
 LISTING_LINKS = 8  # distinct links to works that make a page without metadata a listing
 
 
@@ -173,7 +173,7 @@ def _from_page(url: str, headers: Mapping[str, str], tree: HtmlElement, head: st
     if reason := not_a_work(tree, strong_title):
         return Extraction(None, reason=reason)
     if not huge:
-        partials += _text_layer(tree, partials)
+        partials += _text_layer(tree, partials, url)
     record = _record(partials, url, notes)
     if record is None:
         return Extraction(None, reason="no work on this page: no title found")
@@ -208,13 +208,22 @@ def not_a_work(tree: HtmlElement, named: bool) -> str | None:
     return None
 
 
-def _text_layer(tree: HtmlElement, partials: list[Partial]) -> list[Partial]:
-    """Page-text partials for what the metadata left empty: title, then abstract, cheapest
-    first (an abstract element, then the pages' own description, then trafilatura)."""
+def _text_layer(tree: HtmlElement, partials: list[Partial], url: str) -> list[Partial]:
+    """Page-text partials for what the metadata left empty: title and DOI, then abstract,
+    cheapest first (an abstract element, then the pages' own description, then trafilatura)."""
     have = {k for _, p in partials for k, v in p.items() if v}
     out: list[Partial] = []
     if "title" not in have and (title := page_title(tree)):
         out.append(("text:html", {"title": title}))
+    else:  # the heading or <title> may hold the subtitle the metadata left off
+        container = next((p["container"] for _, p in partials if p.get("container")), None)
+        for heading in page_headings(tree, container):
+            out.append(("text:html", {"title": heading}))
+    if "doi" not in have:
+        if doi := doi_from_urls(tree, url):
+            out.append(("text:url", {"doi": doi}))
+        elif doi := doi_in_header(tree):
+            out.append(("text:html", {"doi": doi}))
     if "abstract" in have:
         return out
     if (box := abstract_box(tree)) is not None:
@@ -239,8 +248,8 @@ def _describes(description: str | None, title: str) -> bool:
     """A page's own description fits as an abstract: it is about the work (shares a content
     word with the title) and is more than the title again (not "Abstract page for: <title>").
     Site-wide boilerplate ("Founded in 1920, the NBER is...") fails the first test."""
-    if not description or len(description) < MIN_DESCRIPTION:
-        return False
+    if not description or len(description) < MIN_DESCRIPTION or is_teaser(description):
+        return False  # "... weiterlesen →", "…": a teaser cut short, not a description
     if not title:
         return True
     if title.casefold() in description.casefold() and len(description) < len(title) + 80:
@@ -260,6 +269,8 @@ def _record(partials: list[Partial], url: str, notes: list[str] | None = None) -
                 < TITLE_AGREEMENT:
             log.debug("%s describes another work (%r), skipped", source, other)
             continue
+        if title and other and _completes(title, other):
+            values["title"] = title = other  # "Main title" + ": subtitle" from a later layer
         for field, value in found.items():
             if field not in RECORD_FIELDS or value in (None, "", [], {}):
                 continue
@@ -284,6 +295,12 @@ def _record(partials: list[Partial], url: str, notes: list[str] | None = None) -
     record.provenance = Provenance(extractor_version=EXTRACTOR_VERSION, fields=sources,
                                    notes=list(notes or []))
     return record
+
+
+def _completes(title: str, longer: str) -> bool:
+    """`longer` is `title` with its subtitle ("Title: An Observational Study")."""
+    return (len(longer) > len(title) + 3 and longer.casefold().startswith(title.casefold())
+            and longer[len(title):].lstrip()[:1] in (":", "."))  # not " - Site name"
 
 
 def _pair_sections(values: dict[str, Any], sources: dict[str, str],
@@ -322,9 +339,20 @@ def _tidy(values: dict[str, Any]) -> None:
     if values.get("title"):
         values["title"] = clean(values["title"])
     if values.get("abstract"):
-        values["abstract"] = _TEASER_END.sub("", strip_chrome_lines(values["abstract"])) or None
+        text = READ_MORE.sub("", strip_chrome_lines(values["abstract"]))
+        values["abstract"] = _once(text) or None
         if values["abstract"] is None:
             values.pop("abstract")
+
+
+def _once(text: str) -> str:
+    """A text its page printed twice in a row ("X. X.") once."""
+    half = len(text) // 2
+    for cut in (half, half + 1):
+        first, second = text[:cut].strip(), text[cut:].strip()
+        if first and first == second:
+            return first
+    return text
 
 
 def _stamp(record: Record, url: str) -> None:

@@ -19,6 +19,7 @@ from extractors.embedded.values import (
     classify_identifier,
     clean,
     doi_or_none,
+    is_teaser,
     join_pages,
     make_author,
     normalise_orcid,
@@ -308,8 +309,8 @@ def _apply(rule: Rule, content: str, out: dict[str, Any], ranks: dict[str, int],
             out.setdefault(field, []).append(ref)
     elif kind == "abstract":
         text, sections = abstract_from_markup(content)
-        if field == "abstract" and text.endswith(("...", "…", "[...]", "(...)")):
-            field = "description"  # cut short: a teaser, not the abstract
+        if field == "abstract" and is_teaser(text):
+            field = "description"  # cut short or "read more": a teaser, not the abstract
         if text and ranks.get(field, 99) > rule.rank:
             _set(out, ranks, field, text, rule.rank)
             if field == "abstract":

@@ -20,6 +20,7 @@ from extractors.embedded.values import (
     classify_identifier,
     clean,
     doi_or_none,
+    is_teaser,
     join_pages,
     make_author,
     normalise_orcid,
@@ -142,7 +143,7 @@ def work_fields(item: dict[str, Any], base: str = "") -> dict[str, Any]:
     if description:
         text, sections = abstract_from_markup(description)
         strong = bool(item.get("abstract")) or any(t in ABSTRACT_TYPES for t in types)
-        out["abstract" if strong and not _truncated(text) else "description"] = text
+        out["abstract" if strong and not is_teaser(text) else "description"] = text
         if sections and strong:
             out["abstract_sections"] = sections
     if item.get("isAccessibleForFree") in (True, "true", "True"):
@@ -285,6 +286,3 @@ def _container(item: dict[str, Any]) -> dict[str, Any]:
         node, depth = node.get("isPartOf"), depth + 1
     return out
 
-
-def _truncated(text: str) -> bool:
-    return text.endswith(("...", "…", "[...]"))

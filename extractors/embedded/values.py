@@ -96,6 +96,18 @@ def parse_date(text: Any) -> str | None:
     return None
 
 
+# --- teasers -------------------------------------------------------------------------------
+
+READ_MORE = re.compile(r"\s*\(?(?:weiterlesen|read more|lire la suite|continue reading|"
+                       r"læs mere|les mer|leer más)\)?\s*(?:→|»|…|\.\.\.)?\s*$", re.I)
+_CUT_SHORT = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\(…\)|\(\.\.\.\))\s*$")
+
+
+def is_teaser(text: str) -> bool:
+    """Text cut short ("...", "…", "(...)") or ending in "read more": a teaser, not an abstract."""
+    return bool(_CUT_SHORT.search(text) or READ_MORE.search(text))
+
+
 # --- people -------------------------------------------------------------------------------
 
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "di", "da", "dos", "das", "du",
