@@ -51,9 +51,17 @@ def find_doi(text: str | None) -> str | None:
     if not match:
         return None
     try:
-        return normalise_doi(match.group(0))
+        return normalise_doi(_balanced(match.group(0)))
     except InvalidDOI:
         return None
+
+
+def _balanced(candidate: str) -> str:
+    """Drop closing brackets the DOI did not open: "(DOI: 10.1117/12.2066315)" ends at 315."""
+    for opening, closing in ("()", "[]"):
+        while candidate.endswith(closing) and candidate.count(closing) > candidate.count(opening):
+            candidate = candidate[:-1]
+    return candidate
 
 
 def _shorten(text: str, limit: int = 60) -> str:

@@ -99,7 +99,7 @@ def test_book_chapters(fixtures_dir):
 
 def test_proceedings_and_subtitle(fixtures_dir):
     r = _one(fixtures_dir, "crossref_work_acm_3448016.3452841.json")
-    assert r.type == "proceedings"
+    assert r.type == "conference-paper"
     assert r.title == ("Vector Quotient Filters: Overcoming the Time/Space Trade-Off in "
                        "Filter Design")
     assert r.authors[0].affiliations == [
@@ -136,7 +136,7 @@ def test_cursor_page_lists_every_item(fixtures_dir):
     assert last.title == "The SWT JChemPaint (viewing) widget"
     assert last.authors[0].orcid == "0000-0001-7542-0286"
     types = {r.type for r in records}
-    assert {"chapter", "proceedings", "dataset", "article", "preprint"} <= types
+    assert {"chapter", "conference-paper", "dataset", "article", "preprint"} <= types
 
 
 def test_search_list_and_csl_transform(fixtures_dir):

@@ -66,7 +66,7 @@ def test_works_list_and_other_entities(fixtures_dir):
 def test_container_from_raw_source_name(fixtures_dir):
     [r] = _parse(fixtures_dir, "openalex_work_acm_3448016.3452841.json")  # source is null
     assert r.container == "Proceedings of the 2021 International Conference on Management of Data"
-    assert r.type == "proceedings"
+    assert r.type == "conference-paper"
     assert (r.pages, r.citation_count) == ("1386-1399", 39)
 
 

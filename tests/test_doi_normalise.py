@@ -41,3 +41,8 @@ def test_path_tricks_stay_inside_the_doi() -> None:
 def test_find_doi_in_text_and_urls() -> None:
     assert find_doi("see https://doi.org/10.1177/02610183231199667 for") == "10.1177/02610183231199667"
     assert find_doi("no identifier here") is None
+
+
+def test_find_doi_keeps_brackets_that_belong_to_the_doi() -> None:
+    assert find_doi("(DOI: 10.1117/12.2066315)") == "10.1117/12.2066315"
+    assert find_doi("see 10.1016/s0009-2614(97)04014-1.") == "10.1016/s0009-2614(97)04014-1"

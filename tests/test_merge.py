@@ -33,7 +33,7 @@ def acm_sources(fixtures_dir) -> list[Record]:
                       f"https://api.openalex.org/works/doi:{ACM_DOI}")
     openalex.provenance.warc_record_id = "<urn:uuid:openalex>"
     embedded = Record(
-        type="proceedings", title="Vector Quotient Filters", doi=ACM_DOI,
+        type="conference-paper", title="Vector Quotient Filters", doi=ACM_DOI,
         source_url=f"https://dl.acm.org/doi/{ACM_DOI}",
         authors=[Author(name="Prashant Pandey"), Author(name="Alex Conway"),
                  Author(name="Joe Durie", affiliations=["Rutgers University"])],
@@ -73,7 +73,7 @@ def test_richest_layer_wins_field_by_field(acm_sources):
     # api beats embedded and text even where those are longer
     assert merged.title == crossref.title and fields["title"] == "api:crossref"
     assert merged.abstract == openalex.abstract and fields["abstract"] == "api:openalex"
-    assert merged.type == "proceedings"
+    assert merged.type == "conference-paper"
     assert merged.published == "2021-06-09" and merged.publisher == "ACM"
     # same layer: the more complete value (OpenAlex counts more citations, Crossref has a URL)
     assert merged.citation_count == 39 and fields["citation_count"] == "api:openalex"

@@ -40,7 +40,7 @@ TYPE_MAP: dict[str, str] = {
     **dict.fromkeys(("dissertation", "thesis", "phdthesis", "mastersthesis"), "thesis"),
     **dict.fromkeys(("proceedingsarticle", "proceedings", "conferencepaper", "conference",
                      "conferenceproceeding", "paperconference", "inproceedings", "conf", "cpaper"),
-                    "proceedings"),
+                    "conference-paper"),
 }
 
 # ISO 639-2 (PubMed, Europe PMC, DataCite) to the two-letter codes Crossref and OpenAlex use.
