@@ -50,7 +50,9 @@ TITLE_AGREEMENT = 80  # rapidfuzz partial_ratio: below this a layer describes an
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?>")
 _XML_TYPES = ("xml", "rss", "atom")
 
-# Anti-bot interstitials served instead of the page: (name, what gives them away).
+# Anti-bot interstitials served instead of the page: (name, what gives them away in the
+# first CHALLENGE_HEAD characters; their pages are a few KB).
+CHALLENGE_HEAD = 8000
 CHALLENGES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(p, re.I)) for name, p in (
         ("cloudflare", r"<title>\s*(?:just a moment\.\.\.|attention required! \| cloudflare|"
@@ -123,7 +125,7 @@ def _extract(url: str, headers: Mapping[str, str], body: bytes,
         raise UnusableInput("no HTML markup or known record format in body")
     if codec != "utf_8":
         notes.append(f"decoded as {codec}")
-    return _from_page(url, headers, tree, text[:20_000], notes), None
+    return _from_page(url, headers, tree, text[:CHALLENGE_HEAD], notes), None
 
 
 def _from_api(url: str, body: bytes, content_type: str) -> tuple[Extraction, list[Record]]:

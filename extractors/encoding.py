@@ -134,4 +134,6 @@ def _mostly_garbage(text: str) -> bool:
     sample = text[:100_000]
     if not sample:
         return True
+    if _GARBAGE.search(sample) is None:  # the usual case, without counting
+        return False
     return len(_GARBAGE.findall(sample)) > max(8, len(sample) // 50)

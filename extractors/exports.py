@@ -65,8 +65,8 @@ def _site(host: str) -> str:
 _CANDIDATES = (
     "//a[@href][contains(@href, 'ris') or contains(@href, 'bib') or contains(@href, 'refman')"
     " or contains(@href, 'CitFormats') or contains(@href, 'export') or contains(@href, 'citation')"
-    " or contains(translate(normalize-space(.), 'CITONRSBX', 'citonrsbx'), 'citation')"
-    " or normalize-space(.) = 'RIS' or normalize-space(.) = 'BibTeX']"
+    " or text()[contains(., 'itation') or normalize-space(.) = 'RIS'"
+    " or normalize-space(.) = 'BibTeX']]"
 )
 
 

@@ -7,7 +7,7 @@ Every layer gets the one tree `parse_html` returns and must not modify it; code 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -84,14 +84,15 @@ def tokens(el: HtmlElement) -> list[str]:
     return out
 
 
-def block_text(
+def iter_lines(
     el: HtmlElement, drop: Callable[[HtmlElement], bool] | None = None
-) -> list[str]:
-    """The element's text as paragraphs: block elements break lines, skipped and hidden parts
-    (and those `drop` rejects) are left out, inline whitespace collapses.
+) -> Iterator[str]:
+    """The element's text as paragraphs, lazily: block elements break lines, skipped and
+    hidden parts (and those `drop` rejects) are left out, inline whitespace collapses.
 
     Hand-written rather than `itertext()` because that glues block elements together and
-    reads <script>, buttons and hidden boxes as if they were text.
+    reads <script>, buttons and hidden boxes as if they were text. Lazy so that a caller
+    looking for something near the top stops reading there.
     """
     parts: list[str] = []
     skipped: HtmlElement | None = None  # its "end" event comes right after its "start"
@@ -108,18 +109,29 @@ def block_text(
                 skipped = node
                 continue
             if tag in BLOCK_TAGS:
-                parts.append("\n")
+                yield from _flush(parts)
             if node.text:
                 parts.append(node.text)
             continue
         if node is skipped:
             skipped = None
         elif tag in BLOCK_TAGS:
-            parts.append("\n")
+            yield from _flush(parts)
         if node is not el and node.tail:
             parts.append(node.tail)
-    text = "".join(parts)
-    return [line for line in (clean(x) for x in text.split("\n")) if line]
+    yield from _flush(parts)
+
+
+def _flush(parts: list[str]) -> Iterator[str]:
+    line = clean("".join(parts))
+    parts.clear()
+    if line:
+        yield line
+
+
+def block_text(el: HtmlElement, drop: Callable[[HtmlElement], bool] | None = None) -> list[str]:
+    """All of `iter_lines`: the element's paragraphs."""
+    return list(iter_lines(el, drop))
 
 
 def text_of(el: HtmlElement) -> str:

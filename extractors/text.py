@@ -16,7 +16,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from extractors.embedded.values import clean, doi_or_none, split_keywords
-from extractors.html import SKIP_TAGS, block_text, is_hidden, tokens
+from extractors.html import SKIP_TAGS, block_text, is_hidden, iter_lines, tokens
 from extractors.jats import abstract_from_element
 from extractors.record import Section
 
@@ -52,7 +52,12 @@ CHROME_TEXT: tuple[str, ...] = (
     # Citation snippets pages show beside the work (BibTeX boxes).
     r"^@\w+\s*\{", r"^\w+\s*=\s*\{[^}]*\}?,?$",
 )
-_CHROME_TEXT = re.compile("|".join(f"(?:{p})" for p in CHROME_TEXT), re.I)
+# Anchored rules are tried at the start only; the few that may sit mid-line scan the line.
+_CHROME_START = re.compile("|".join(f"(?:{p[1:]})" for p in CHROME_TEXT if p.startswith("^")),
+                           re.I)
+_CHROME_ANYWHERE = re.compile("|".join(f"(?:{p})" for p in CHROME_TEXT if not p.startswith("^")),
+                              re.I)
+MAX_CHROME_LINE = 600  # characters: furniture is short; longer lines are content
 KEYWORDS_LINE = re.compile(
     r"^(?:key\s?words?|mots[- ]cl[ée]s|schlagw[öo]rter|stichw[öo]rter|n[øo]gleord|emneord|"
     r"palabras clave|palavras-chave|关键词|關鍵詞)\s*[:：]\s*(.+)$", re.I)
@@ -117,7 +122,9 @@ def is_chrome(el: HtmlElement) -> bool:
 
 
 def is_chrome_text(line: str) -> bool:
-    return _CHROME_TEXT.search(line) is not None
+    if len(line) > MAX_CHROME_LINE:
+        return False
+    return _CHROME_START.match(line) is not None or _CHROME_ANYWHERE.search(line) is not None
 
 
 def strip_chrome_lines(text: str) -> str:
@@ -363,7 +370,7 @@ def doi_in_header(tree: HtmlElement) -> str | None:
     body = tree.find("body")
     if body is None:
         return None
-    for line in block_text(body, drop=is_chrome):
+    for line in iter_lines(body, drop=is_chrome):
         if len(line) > LONG_PARAGRAPH:
             return None
         if m := _LABELLED_DOI.search(line):
