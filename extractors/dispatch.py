@@ -33,6 +33,7 @@ from extractors.text import (
     description_from_text,
     doi_from_urls,
     doi_in_header,
+    labelled_fields,
     page_headings,
     page_title,
     strip_chrome_lines,
@@ -215,6 +216,9 @@ def _text_layer(tree: HtmlElement, partials: list[Partial], url: str) -> list[Pa
     cheapest first (an abstract element, then the pages' own description, then trafilatura)."""
     have = {k for _, p in partials for k, v in p.items() if v}
     out: list[Partial] = []
+    if "title" not in have and (labelled := labelled_fields(tree)):
+        out.append(("text:labels", labelled))
+        have |= set(labelled)
     if "title" not in have and (title := page_title(tree)):
         out.append(("text:html", {"title": title}))
     else:  # the heading or <title> may hold the subtitle the metadata left off

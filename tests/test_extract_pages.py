@@ -209,3 +209,39 @@ def test_every_field_has_a_source_and_no_chrome(fixtures_dir: Path) -> None:
         text = " ".join(str(data.get(k, "")) for k in ("title", "abstract", "container"))
         for chrome in CHROME:
             assert chrome not in text, (path.name, chrome)
+
+
+def test_labelled_record_page_without_metadata(fixtures_dir: Path) -> None:
+    # PoS prints its record as <em>Title</em> <strong>...</strong> pairs; its <title> and <h1>
+    # hold only the contribution's identifier.
+    r = page(fixtures_dir, "publisher_html/pos_sissa_contribution_splash.html")
+    assert r.title == "Heavy Flavour Physics Review"
+    assert names(r) == ["A. El-Khadra"]
+    assert r.container == "31st International Symposium on Lattice Field Theory LATTICE 2013"
+    assert r.provenance.fields["title"] == "text:labels"
+
+
+@pytest.mark.parametrize("name, doi, source", [
+    ("publisher_html/dlib_magazine_05vanhyning.html", "10.1045/may2017-vanhyning", "text:html"),
+    ("publisher_html/acta_palaeontologica_polonica_app.01105.2023.html",
+     "10.4202/app.01105.2023", "text:html"),
+])
+def test_doi_printed_above_the_text(fixtures_dir: Path, name: str, doi: str, source: str) -> None:
+    r = page(fixtures_dir, name)
+    assert (r.doi, r.provenance.fields["doi"]) == (doi, source)
+
+
+def test_reference_dois_are_not_the_works(fixtures_dir: Path) -> None:
+    # First Monday prints its own DOI only at the end, after references with DOIs of their own
+    r = page(fixtures_dir, "publisher_html/ojs3_first_monday_fulltext.html")
+    assert r.doi in (None, "10.5210/fm.v25i10.10274")  # never e.g. 10.5210/fm.v21i10.6948
+
+
+def test_doi_from_a_publisher_doi_url(fixtures_dir: Path) -> None:
+    r = page(fixtures_dir, "publisher_html/acp_annals_M19-3075_atypon.html",
+             url="https://www.acpjournals.org/doi/10.7326/M19-3075")
+    assert (r.doi, r.provenance.fields["doi"]) == ("10.7326/m19-3075", "text:url")
+    # dc.Title gives the main title only; the <title> adds the subtitle
+    assert r.title == ("The Effect of Influenza Vaccination for the Elderly on Hospitalization "
+                       "and Mortality: An Observational Study With a Regression Discontinuity "
+                       "Design")

@@ -196,7 +196,7 @@ def split_keywords(values: Any) -> list[str]:
         if not text:
             continue
         sep = ";" if ";" in text else ("," if "," in text else None)
-        out.extend(clean(p) for p in (text.split(sep) if sep else [text]))
+        out.extend(clean(p).rstrip(".") for p in (text.split(sep) if sep else [text]))
     return list(dict.fromkeys(k for k in out if k))
 
 

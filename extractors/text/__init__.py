@@ -1,0 +1,39 @@
+"""The text layer: title, DOI, abstract and description read from the page's visible text.
+
+Runs only for what the metadata layers left empty, and on the smallest subtree that holds it:
+first an element the markup calls the abstract (class/id "abstract", a heading "Abstract"),
+read directly; only if there is none, trafilatura on a copy of the main container with the
+chrome (nav, cookie banners, share bars, "Talk to us"...) pruned away.
+"""
+
+from extractors.text.abstract import (
+    abstract_box,
+    abstract_from_box,
+    description_from_text,
+    main_container,
+)
+from extractors.text.chrome import is_chrome, is_chrome_text, strip_chrome_lines
+from extractors.text.labelled import labelled_fields
+from extractors.text.page import (
+    doi_from_urls,
+    doi_in_header,
+    page_headings,
+    page_title,
+    title_segments,
+)
+
+__all__ = [
+    "abstract_box",
+    "abstract_from_box",
+    "description_from_text",
+    "doi_from_urls",
+    "doi_in_header",
+    "is_chrome",
+    "is_chrome_text",
+    "labelled_fields",
+    "main_container",
+    "page_headings",
+    "page_title",
+    "strip_chrome_lines",
+    "title_segments",
+]
