@@ -109,7 +109,7 @@ def _extract(url: str, headers: Mapping[str, str], body: bytes,
     content_type = _header(headers, "content-type")
     head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     ctype = content_type.lower()
-    is_json = head[:1] in (b"{", b"[") or "json" in ctype
+    is_json = head[:1] in (b"{", b"[") or ("json" in ctype and head[:1] != b"<")
     is_xml = (head.startswith(b"<?xml") or any(t in ctype for t in _XML_TYPES)) and b"<html" \
         not in body[:2048].lower()
     if is_json or is_xml:
@@ -326,11 +326,14 @@ def _pair_sections(values: dict[str, Any], sources: dict[str, str],
 
 def _enrich_authors(values: dict[str, Any], partials: list[Partial]) -> None:
     """Fill the chosen authors' missing ORCID and affiliations from other layers' lists."""
+    def key(a: Any) -> tuple[str, str]:  # family name and first initial: the Gurbutts differ
+        return ((a.family or a.name).casefold(), (a.given or "")[:1].casefold())
+
     chosen = values.get("authors") or []
     for _, found in partials:
-        others = {(a.family or a.name).casefold(): a for a in found.get("authors") or []}
+        others = {key(a): a for a in found.get("authors") or []}
         for author in chosen:
-            other = others.get((author.family or author.name).casefold())
+            other = others.get(key(author))
             if other is None or other is author:
                 continue
             author.orcid = author.orcid or other.orcid

@@ -151,3 +151,15 @@ def test_external_entity_in_xml_is_not_read() -> None:
     extraction = extract(URL, {"Content-Type": "application/xml"}, body)
     assert extraction.record is None
     assert "root:" not in repr(extraction)
+
+
+def test_html_served_as_json_is_read_as_html() -> None:
+    body = b"<html><head><meta name='citation_title' content='Mislabelled page'></head></html>"
+    record = extract(URL, {"Content-Type": "application/json"}, body).record
+    assert record.title == "Mislabelled page"
+
+
+def test_malformed_json_is_unusable() -> None:
+    with pytest.raises(UnusableInput, match="malformed JSON"):
+        extract("https://api.crossref.org/works/10.1/x", {"Content-Type": "application/json"},
+                b'{"message": {"title": ["cut off')
