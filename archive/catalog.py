@@ -1,9 +1,10 @@
 """The catalog: an SQLite index over the WARCs, rebuildable from them alone.
 
-`<data-dir>/catalog.sqlite` holds three tables. `captures` has one row per response,
+`<data-dir>/catalog.sqlite` holds four tables. `captures` has one row per response,
 revisit or resource record (where its bytes are); `records` one row per work, taken
 from the WARC metadata records that hold coprod Records as JSON (a newer metadata
-record for the same work replaces the row); `warc_files` one row per indexed file.
+record for the same work replaces the row); `warc_files` one row per indexed file;
+`harvests` the last successful harvest per crawl source (from harvest metadata records).
 The WARCs stay the source of truth: `rebuild()` re-creates a catalog from them, and
 `dump()` gives a canonical form so two catalogs can be compared.
 
@@ -59,12 +60,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX records_doi ON records (doi)",
         "CREATE INDEX records_year ON records (year)",
     ),
+    (  # 2: the last successful harvest of each crawl source (API `from` dates, OAI `from`)
+        """CREATE TABLE harvests (
+            source TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT NOT NULL,
+            warc_file TEXT, "offset" INTEGER, record_id TEXT)""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _RECORD_COLUMNS = (
     "key", "doi", "title", "year", "type", "json", "warc_file", "offset", "record_id",
     "refers_to", "updated_at",
 )
+_HARVEST_COLUMNS = ("source", "started_at", "finished_at", "warc_file", "offset", "record_id")
+HARVEST_KEY = "coprod_harvest"  # a JSON metadata record {HARVEST_KEY: {source, started_at, finished_at}}
 _WARC_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z?$")
 
 
@@ -91,6 +99,18 @@ class Capture:
 
 
 _CAPTURE_COLUMNS = tuple(f.name for f in fields(Capture))
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """The last successful harvest of one crawl source, and the metadata record that says so."""
+
+    source: str
+    started_at: str  # WARC date: when the harvest began (the next one asks for changes since)
+    finished_at: str
+    warc_file: str | None = None
+    offset: int | None = None
+    record_id: str | None = None
 
 
 def _columns(names: Iterable[str]) -> str:
@@ -243,6 +263,25 @@ class Catalog:
             (Path(name).name, size, sha256, records, closed_at),
         )
 
+    def set_harvest(
+        self, source: str, *, started_at: str, finished_at: str, warc_file: str | None = None,
+        offset: int | None = None, record_id: str | None = None,
+    ) -> bool:
+        """Note a successful harvest of `source`; an older one than the row holds is ignored
+        (so files may be indexed in any order). Returns whether the row was written."""
+        with self.batch(immediate=True):
+            old = self._conn.execute(
+                "SELECT started_at FROM harvests WHERE source = ?", (source,)).fetchone()
+            if old and _date_order(old[0]) > _date_order(started_at):
+                return False
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO harvests ({_columns(_HARVEST_COLUMNS)}) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (source, started_at, finished_at, Path(warc_file).name if warc_file else None,
+                 offset, _record_id(record_id) if record_id else None),
+            )
+        return True
+
     def index_warc(self, path: Path | str, *, strict: bool = True) -> int:
         """Index every capture and Record in one WARC file; returns the WARC records read.
 
@@ -291,6 +330,9 @@ class Catalog:
                     refers_to=headers.get_header("WARC-Refers-To"),
                     warc_date=headers.get_header("WARC-Date"), data=data,
                 )
+            elif (harvest := _harvest_values(entry.content)) is not None:
+                self.set_harvest(**harvest, warc_file=path.name, offset=entry.offset,
+                                 record_id=headers.get_header("WARC-Record-ID"))
 
     # -- reading -----------------------------------------------------------------------
 
@@ -311,6 +353,11 @@ class Catalog:
         ).fetchone()
         return Record.from_dict(json.loads(row[0])) if row else None
 
+    def record_json(self, key: str) -> dict[str, Any] | None:
+        """The stored JSON of the work with this `record_key`, or None."""
+        row = self._conn.execute("SELECT json FROM records WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def captures_for(self, uri: str) -> list[Capture]:
         """Every capture of `uri`, oldest first."""
         rows = self._conn.execute(
@@ -318,6 +365,13 @@ class Catalog:
             "ORDER BY warc_date, record_id", (uri,)
         )
         return [Capture(*row) for row in rows]
+
+    def last_harvest(self, source: str) -> Harvest | None:
+        """The last successful harvest of `source` (None: never harvested, fetch everything)."""
+        row = self._conn.execute(
+            f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests WHERE source = ?", (source,)
+        ).fetchone()
+        return Harvest(*row) if row else None
 
     def counts(self) -> dict[str, int]:
         """Rows per table, captures by record type, and works with a DOI."""
@@ -343,6 +397,8 @@ class Catalog:
             "warc_files": query(
                 "SELECT name, size, sha256, records FROM warc_files ORDER BY name"
             ).fetchall(),
+            "harvests": query(
+                f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests ORDER BY source").fetchall(),
         }
 
 
@@ -413,6 +469,18 @@ def _metadata_record(path: Path, entry: WarcEntry) -> tuple[Record, dict[str, An
     except (TypeError, AttributeError) as error:
         raise CatalogError(f"{where} is not a Record: {error}") from error
     return None
+
+
+def _harvest_values(content: bytes) -> dict[str, str] | None:
+    """source, started_at and finished_at from a harvest metadata record; None for other JSON."""
+    if HARVEST_KEY.encode() not in content[:200]:
+        return None
+    try:
+        found = json.loads(content).get(HARVEST_KEY)
+        values = {name: found[name] for name in ("source", "started_at", "finished_at")}
+    except (ValueError, AttributeError, TypeError, KeyError):
+        return None
+    return values if all(isinstance(v, str) and v for v in values.values()) else None
 
 
 def capture_values(record: ArcWarcRecord) -> dict[str, Any]:

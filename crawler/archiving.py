@@ -26,11 +26,13 @@ from archive.recovery import recover_directory
 from archive.warcwriter import RollingWarcWriter, WrittenRecord
 from crawler import __version__
 from crawler.capture import CAPTURE_META_KEY, Exchange
+from crawler.incremental import CONDITIONAL_META_KEY, page_kind, repeated_response
 
 logger = logging.getLogger(__name__)
 
 WARC_META_KEY = "coprod_warc"  # request.meta: where the response landed in the archive
 CAPTURES_META_KEY = "coprod_captures"  # request.meta: every response record id along the way
+SOURCE_META_KEY = "coprod_source"  # request.meta: the crawl source a request belongs to (stats)
 _CRAWLER_ATTR = "_coprod_archive"
 
 # Settings that shape what is captured; written into every warcinfo record.
@@ -69,12 +71,32 @@ class WarcArchive:
             crawler.signals.connect(archive.close, signal=signals.engine_stopped)
         return archive
 
-    def write_exchange(self, request: Request, response: Response, exchange: Exchange) -> WrittenRecord:
+    def write_exchange(
+        self, request: Request, response: Response, exchange: Exchange
+    ) -> tuple[WrittenRecord, str]:
+        """Archive one exchange as request + response, or request + revisit when it repeats
+        an archived response (crawler.incremental). Returns where the response/revisit landed
+        and the page's kind: "new", "changed" or "unchanged"."""
         date = warcrecords.iso_date(exchange.started)
         ip = str(response.ip_address) if response.ip_address else None
         resp = warcrecords.response_record(
             response.url, exchange.raw_head, response.body, date=date, ip_address=ip
         )
+        # -- revisit path (crawler.incremental): never a duplicate response record
+        repeated, latest = repeated_response(
+            self.catalog, response.url, response.status,
+            resp.rec_headers.get_header("WARC-Payload-Digest"),
+            request.meta.get(CONDITIONAL_META_KEY),
+        )
+        if repeated is not None and repeated.payload_digest:
+            resp = warcrecords.revisit_record(
+                response.url, exchange.raw_head, date=date, payload_digest=repeated.payload_digest,
+                refers_to=repeated.record_id, refers_to_uri=repeated.uri,
+                refers_to_date=repeated.warc_date, ip_address=ip,
+            )
+        else:
+            repeated = None
+        # --
         req = warcrecords.request_record(
             request.url, exchange.raw_request, date=date, concurrent_to=warcrecords.record_id(resp)
         )
@@ -83,7 +105,7 @@ class WarcArchive:
             **capture_values(resp), warc_file=written_resp.warc_file,
             offset=written_resp.offset, record_length=written_resp.length,
         )
-        return written_resp
+        return written_resp, page_kind(repeated, latest)
 
     def write_metadata(self, uri: str, data: dict[str, Any], refers_to: str | None) -> WrittenRecord:
         return self.writer.write(warcrecords.metadata_record(uri, data, refers_to=refers_to))
@@ -127,19 +149,24 @@ def warcinfo_fields(settings: Any) -> dict[str, str]:
 class WarcTapMiddleware:
     """Downloader middleware: archive every response that came off the wire as request+response."""
 
-    def __init__(self, archive: WarcArchive) -> None:
+    def __init__(self, archive: WarcArchive, stats: Any = None) -> None:
         self.archive = archive
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WarcTapMiddleware:
-        return cls(WarcArchive.for_crawler(crawler))
+        return cls(WarcArchive.for_crawler(crawler), crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
         exchange = request.meta.pop(CAPTURE_META_KEY, None)
         if exchange is None:  # not from the network (cache, data: URL): nothing new to archive
             return response
         started = time.monotonic()
-        written = self.archive.write_exchange(request, response, exchange)
+        written, kind = self.archive.write_exchange(request, response, exchange)
+        if self.stats is not None:  # pages new / changed / unchanged, in all and per source
+            self.stats.inc_value(f"coprod/pages/{kind}")
+            if source := request.meta.get(SOURCE_META_KEY):
+                self.stats.inc_value(f"coprod/source/{source}/pages/{kind}")
         request.meta[WARC_META_KEY] = written
         request.meta.setdefault(CAPTURES_META_KEY, []).append(written.record_id)
         logger.debug("archived %s in %.1f ms", response.url, (time.monotonic() - started) * 1e3)

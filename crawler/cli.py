@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from crawler import __version__
 from crawler.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from crawler.lock import LockHeld
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
@@ -67,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except LockHeld as exc:  # another run writes to this data directory
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("coprod: interrupted", file=sys.stderr)
         return 130

@@ -11,6 +11,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.archiving import WarcArchive
+from crawler.incremental import UNCHANGED_ITEM_KEY
 from extractors.record import Record
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class ArchiveRecordPipeline:
         return cls(WarcArchive.for_crawler(crawler), crawler.stats)
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item.get(UNCHANGED_ITEM_KEY):  # the catalog holds it as it is (crawler.incremental)
+            return item
         data = {k: v for k, v in item.items() if not k.startswith("_")}
         record = Record.from_dict(data)
         refers_to = record.provenance.warc_record_id

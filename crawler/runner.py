@@ -20,7 +20,15 @@ class CrawlResult:
 
 
 def run_spider(spider_cls: type, settings: Settings, **spider_kwargs: Any) -> CrawlResult:
-    """Crawl to the end (or to Ctrl-C, which Scrapy turns into a clean shutdown)."""
+    """Crawl to the end (or to Ctrl-C, which Scrapy turns into a clean shutdown), holding the
+    data directory's lock (crawler.lock: LockHeld if another run has it)."""
+    from crawler.lock import hold
+
+    with hold(settings.get("COPROD_DATA_DIR", "coprod-data")):
+        return _run(spider_cls, settings, **spider_kwargs)
+
+
+def _run(spider_cls: type, settings: Settings, **spider_kwargs: Any) -> CrawlResult:
     result = CrawlResult()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)

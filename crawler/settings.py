@@ -42,11 +42,16 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
+    "crawler.incremental.ConditionalRequestMiddleware": 920,  # If-None-Match; 304 -> archived copy
     "crawler.archiving.WarcTapMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.incremental.UnchangedRecordPipeline": 790,  # an unchanged record is not written again
     "crawler.pipelines.ArchiveRecordPipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.lock.DataDirLockExtension": 0,  # one writing run per data dir, `scrapy crawl` too
 }
 TWISTED_DNS_RESOLVER = "crawler.resolve.MappedHostnameResolver"
 # Certificates are verified unless --resolve maps hosts to the sandbox (crawler.addons).
@@ -56,6 +61,7 @@ COPROD_DATA_DIR = "coprod-data"
 COPROD_RESOLVE: list[str] = []
 COPROD_WARC_PREFIX = "coprod"
 COPROD_WARC_MAX_SIZE = 1_000_000_000
+COPROD_INCREMENTAL = True  # conditional GETs and revisits from the catalog (crawler.incremental)
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

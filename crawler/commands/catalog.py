@@ -17,6 +17,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from archive.catalog import CatalogError, rebuild
     from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
+    from crawler.lock import hold
 
     root = data_dir(args)
     warcs = sorted((root / "warcs").glob("*.warc.gz"))
@@ -24,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"coprod catalog: no WARC files in {root / 'warcs'}")
     target = root / "catalog.sqlite"
     try:
-        catalog = rebuild(target, warcs)
+        with hold(root):  # no crawl may write while the catalog is replaced
+            catalog = rebuild(target, warcs)
     except CatalogError as exc:
         print(f"coprod catalog: {exc}; the old catalog is left as it was", file=sys.stderr)
         return EXIT_FAILED
