@@ -20,16 +20,18 @@ def run(args: argparse.Namespace) -> int:
     from crawler.lock import hold
 
     root = data_dir(args)
-    warcs = sorted((root / "warcs").glob("*.warc.gz"))
-    if not warcs:
+    if not (root / "warcs").is_dir():
         raise UsageError(f"coprod catalog: no WARC files in {root / 'warcs'}")
-    target = root / "catalog.sqlite"
-    try:
-        with hold(root):  # no crawl may write while the catalog is replaced
+    with hold(root):  # no crawl may write while the catalog is replaced
+        warcs = sorted((root / "warcs").glob("*.warc.gz"))
+        if not warcs:
+            raise UsageError(f"coprod catalog: no WARC files in {root / 'warcs'}")
+        target = root / "catalog.sqlite"
+        try:
             catalog = rebuild(target, warcs)
-    except CatalogError as exc:
-        print(f"coprod catalog: {exc}; the old catalog is left as it was", file=sys.stderr)
-        return EXIT_FAILED
+        except CatalogError as exc:
+            print(f"coprod catalog: {exc}; the old catalog is left as it was", file=sys.stderr)
+            return EXIT_FAILED
     counts = catalog.counts()
     catalog.close()
     if not getattr(args, "quiet", 0):
