@@ -22,12 +22,11 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.catalog import CAPTURE_TYPES, Catalog, capture_values, file_sha256
+from archive.catalog import CAPTURE_TYPES, Catalog, file_sha256
 from archive.replay_index import (
     MAX_RECORD_JSON,
     ArchiveFile,
     ReplayIndex,
-    arc_record_id,
     data_dir_files,
 )
 from archive.warccheck import WarcReadError, read_warc
@@ -112,8 +111,6 @@ def _verify_records(archive_file: ArchiveFile, stream: Any, truth: ReplayIndex,
         offset, length = iterator.get_record_offset(), iterator.get_record_length()
         where = f"{archive_file.name}:{offset}"
         report.warc_records += 1
-        if archive_file.is_arc:
-            record.rec_headers.replace_header("WARC-Record-ID", arc_record_id(archive_file, offset))
         checker = record.digest_checker
         if checker.passed is False:
             report.add("integrity", FAILURE, where, "; ".join(checker.problems),
@@ -125,8 +122,9 @@ def _verify_records(archive_file: ArchiveFile, stream: Any, truth: ReplayIndex,
                 report.add("integrity", NOTE, where, "payload digest is over the chunked body "
                            "as stored (warcio/pywb do so; WARC 1.1 6.3.2 means the de-chunked entity)")
         if record.rec_type in CAPTURE_TYPES:
-            truth.add_capture(**capture_values(record), warc_file=archive_file.name,
-                              offset=offset, record_length=length)
+            repeated = truth.add_unique_capture(archive_file, record, offset, length)
+            if repeated:
+                report.add("integrity", FAILURE, where, repeated)
         elif record.rec_type == "metadata" and content:
             truth.index_metadata(archive_file, record, offset, content)
     if iterator.err_count:
@@ -136,14 +134,14 @@ def _verify_records(archive_file: ArchiveFile, stream: Any, truth: ReplayIndex,
 
 def check_revisits(truth: ReplayIndex, report: AuditReport) -> None:
     """A revisit's payload digest must be its original's (when the original is here)."""
-    from archive.replay import find_original
+    from archive.replay import find_original, read_record
 
     for capture in truth.all_captures():
         if capture.record_type != "revisit":
             continue
         where = f"{capture.warc_file}:{capture.offset}"
-        headers = {"WARC-Refers-To": capture.refers_to or ""}
-        original = find_original(truth, capture, headers)
+        record, _ = read_record(truth.file(capture.warc_file), capture.offset)
+        original = find_original(truth, capture, dict(record.rec_headers.headers))
         if original is None:
             report.add("integrity", WARNING, where, f"revisit of {capture.uri}: its original "
                        "response is not in these files")

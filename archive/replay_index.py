@@ -152,8 +152,6 @@ class ReplayIndex(Catalog):
 
     def index_file(self, archive_file: ArchiveFile) -> int:
         """Index captures and Records of one file, keeping what reads (problems noted)."""
-        if archive_file.member is None and not archive_file.is_arc:
-            return self.index_warc(archive_file.path, strict=False)
         count = 0
         with self.batch(), archive_file.open() as stream:
             try:
@@ -171,14 +169,34 @@ class ReplayIndex(Catalog):
             iterator.read_to_end()
             offset, length = iterator.get_record_offset(), iterator.get_record_length()
             count += 1
-            if archive_file.is_arc:
-                record.rec_headers.replace_header("WARC-Record-ID", arc_record_id(archive_file, offset))
             if record.rec_type in CAPTURE_TYPES:
-                self.add_capture(**capture_values(record), warc_file=archive_file.name,
-                                 offset=offset, record_length=length)
+                problem = self.add_unique_capture(archive_file, record, offset, length)
+                if problem:
+                    self.problems.append(problem)
             elif content is not None:
                 self.index_metadata(archive_file, record, offset, content)
         return count
+
+    def add_unique_capture(self, archive_file: ArchiveFile, record: Any, offset: int,
+                           length: int) -> str | None:
+        """Index one capture under an id no other capture has. ARC records (no id) and
+        records without one are named by file and offset; a record repeating another's
+        WARC-Record-ID (wget 1.14 writes such files) gets `#file:offset` added, and the
+        repeat is returned as a problem."""
+        headers = record.rec_headers
+        record_id = headers.get_header("WARC-Record-ID")
+        if archive_file.is_arc or not record_id:
+            record_id = arc_record_id(archive_file, offset)
+            headers.replace_header("WARC-Record-ID", record_id)
+        problem = None
+        earlier = self.capture(record_id)
+        if earlier is not None and (earlier.warc_file, earlier.offset) != (archive_file.name, offset):
+            problem = (f"{archive_file.name}:{offset}: repeats the WARC-Record-ID {record_id} of "
+                       f"{earlier.warc_file}:{earlier.offset} (record ids must be unique)")
+            headers.replace_header("WARC-Record-ID", f"{record_id[:-1]}#{archive_file.name}:{offset}>")
+        self.add_capture(**capture_values(record), warc_file=archive_file.name, offset=offset,
+                         record_length=length)
+        return problem
 
     def index_metadata(self, archive_file: ArchiveFile, record: Any, offset: int,
                        content: bytes) -> None:

@@ -71,6 +71,12 @@ class WarcCacheStorage:
         stored = load(self.index, capture)
         if stored.status is None:
             return None
+        tags = [capture]
+        if stored.status == 304 and stored.original is not None:
+            # a 304 to a conditional GET: the live run handed the spider the response it
+            # confirmed (crawler.incremental), so the replay does too
+            tags.append(stored.original)
+            stored = load(self.index, stored.original)
         headers = Headers()
         for name, value in stored.http_headers:
             headers.appendlist(name, value)
@@ -80,10 +86,12 @@ class WarcCacheStorage:
             body = stored.body
             for name in _HOP_HEADERS:
                 headers.pop(name, None)
-        request.meta[WARC_META_KEY] = WrittenRecord(
-            capture.warc_file, capture.offset, capture.record_length, capture.record_id,
-            capture.warc_date)
-        request.meta.setdefault(CAPTURES_META_KEY, []).append(capture.record_id)
+        captures_seen = request.meta.setdefault(CAPTURES_META_KEY, [])
+        for tag in tags:  # as the WARC tap (and a 304's archived copy) tag a live response
+            request.meta[WARC_META_KEY] = WrittenRecord(
+                tag.warc_file, tag.offset, tag.record_length, tag.record_id, tag.warc_date)
+            if tag.record_id not in captures_seen:
+                captures_seen.append(tag.record_id)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return respcls(url=request.url, status=stored.status, headers=headers, body=body,
                        request=request)

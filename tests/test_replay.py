@@ -24,15 +24,17 @@ PEERJ_DOI = "10.7717/peerj.4375"  # real PeerJ page
 DEMO_DOI = "10.5555/coprod.2020.0013"  # demo Cambridge-style page + its Crossref work
 VERSIONED_DOI = "10.5555/replay.versioned"
 VERSIONED_URL = "https://journal.example.org/article/versioned"
+ETAG_DOI = "10.5555/replay.etag"  # served with an ETag: the second fetch gets 304 Not Modified
+ETAG_URL = "https://journal.example.org/article/etag"
 
 
-def article(title: str, sentence: str) -> str:
+def article(title: str, sentence: str, doi: str = VERSIONED_DOI) -> str:
     """A small landing page with Highwire citation_* tags, like a journal article page."""
     return (
         "<!doctype html><html><head><meta charset=utf-8>"
         f"<title>{title}</title><meta name=citation_title content='{title}'>"
         "<meta name=citation_author content='Ada Example'>"
-        f"<meta name=citation_doi content='{VERSIONED_DOI}'>"
+        f"<meta name=citation_doi content='{doi}'>"
         "<meta name=citation_publication_date content='2021/05/04'>"
         f"<meta name=citation_journal_title content='Journal of Replays'></head>"
         f"<body><h1>{title}</h1><div class=abstract><p>{sentence}</p></div></body></html>"
@@ -41,6 +43,7 @@ def article(title: str, sentence: str) -> str:
 
 FIRST = article("Co-producing care: the first version", "Service users and staff co-produce day care.")
 SECOND = article("Co-producing care: the revised version", "A revised abstract about co-production.")
+UNCHANGED = article("Co-production in welfare: an unchanged page", "Nothing changes here.", ETAG_DOI)
 
 
 @pytest.fixture(scope="module")
@@ -52,21 +55,23 @@ def web(fixtures_dir: Path):
         Response(body=FIRST, content_type="text/html; charset=utf-8", gzip=True, chunked=True),
         Response(body=SECOND, content_type="text/html; charset=utf-8", gzip=True, chunked=True),
     ])
+    site.redirect(f"https://doi.org/{ETAG_DOI}", ETAG_URL, status=302)
+    site.add(ETAG_URL, body=UNCHANGED, content_type="text/html; charset=utf-8", etag="v1")
     with SandboxWeb(site) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def archive(web: SandboxWeb, tmp_path_factory: pytest.TempPathFactory):
-    """Two fetches into one data dir: all DOIs, then the versioned DOI again."""
+    """Two fetches into one data dir: all DOIs, then the versioned and the ETag DOIs again."""
     data = tmp_path_factory.mktemp("replay-data")
-    first = run_coprod("doi", PLOS_DOI, PEERJ_DOI, DEMO_DOI, VERSIONED_DOI, data_dir=data,
+    first = run_coprod("doi", PLOS_DOI, PEERJ_DOI, DEMO_DOI, VERSIONED_DOI, ETAG_DOI, data_dir=data,
                        resolve=web.resolve_rules)
     assert first.returncode == 0, first.stderr
-    second = run_coprod("doi", VERSIONED_DOI, data_dir=data, resolve=web.resolve_rules)
+    second = run_coprod("doi", VERSIONED_DOI, ETAG_DOI, data_dir=data, resolve=web.resolve_rules)
     assert second.returncode == 0, second.stderr
     records = {r["doi"]: r for r in json_lines(first.stdout)}
-    records[VERSIONED_DOI + "#2"] = json_lines(second.stdout)[0]
+    records.update({r["doi"] + "#2": r for r in json_lines(second.stdout)})
     return data, records
 
 
@@ -78,8 +83,9 @@ def coprod(capsys: pytest.CaptureFixture[bytes], *args: str) -> tuple[int, bytes
 
 
 def warc_responses(data: Path) -> list[dict]:
+    """Response and revisit records (a re-fetch of an unchanged URL is archived as a revisit)."""
     return [dict(r, file=p.name) for p in all_warcs(data) for r in read_records(p)
-            if r["type"] == "response"]
+            if r["type"] in ("response", "revisit")]
 
 
 def test_list_gives_every_capture_with_where_it_is(archive, capsysbinary) -> None:
@@ -181,12 +187,21 @@ def test_from_archive_rerun_fetches_nothing_and_gives_the_same_records(archive, 
     data, records = archive
     before = len(warc_responses(data))
     web.clear_hits()
-    rerun = run_coprod("doi", PLOS_DOI, PEERJ_DOI, DEMO_DOI, VERSIONED_DOI, "--from-archive",
+    newest = {c["uri"]: c for c in map(json.loads, _list_json(data))}
+    assert newest[ETAG_URL]["type"] == "revisit" and newest[ETAG_URL]["status"] == 304
+    rerun = run_coprod("doi", PLOS_DOI, PEERJ_DOI, DEMO_DOI, VERSIONED_DOI, ETAG_DOI, "--from-archive",
                        data_dir=data, resolve=web.resolve_rules)
     assert rerun.returncode == 0, rerun.stderr
     assert web.hits == [], "a --from-archive run must not touch the (sandbox) web"
     again = {r["doi"]: r for r in json_lines(rerun.stdout)}
     expected = {doi: records[doi] for doi in (PLOS_DOI, PEERJ_DOI, DEMO_DOI)}
     expected[VERSIONED_DOI] = records[VERSIONED_DOI + "#2"]  # the newest capture answers
+    expected[ETAG_DOI] = records[ETAG_DOI + "#2"]  # a 304 revisit answers with what it confirmed
     assert again == expected
     assert len(warc_responses(data)) == before  # cache hits are not archived again
+
+
+def _list_json(data: Path) -> list[bytes]:
+    done = run_coprod("replay", "list", "--json", data_dir=data, delay=None)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.encode().splitlines()

@@ -13,26 +13,40 @@ from typing import Any
 from crawler.config import data_dir
 
 HELP = "list captures, show an archived response, or serve a local viewer"
-ACTIONS = ("list", "show", "serve")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=ACTIONS)
-    parser.add_argument("query", nargs="?", metavar="URL|DOI",
-                        help="list: captures of this URL or of the work with this DOI; show: required")
-    parser.add_argument("--warc", type=Path, action="extend", nargs="+", metavar="FILE",
-                        help="read these WARC/ARC/WACZ files instead of the data directory (repeatable)")
-    parser.add_argument("--since", metavar="DATE", help="list: captures from this time on")
-    parser.add_argument("--at", metavar="TIMESTAMP",
-                        help="show: the capture nearest this time (20240501, 2024-05-01T12:00Z)")
-    parser.add_argument("--headers", action="store_true",
-                        help="show: print the WARC and HTTP headers before the body")
-    parser.add_argument("--raw", action="store_true",
-                        help="show: the record block exactly as stored (not de-chunked or decoded)")
-    parser.add_argument("--json", action="store_true", help="list: one JSON object per capture")
-    parser.add_argument("--host", default="127.0.0.1", help="serve: address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8090, help="serve: port (default 8090; 0 picks one)")
+    # One subparser per action, each with its own URL|DOI: argparse cannot take a
+    # positional after options when an earlier positional came first (`list --json URL`).
+    # Each copies the options already on `parser` (the global ones) so they work there too.
+    inherited = argparse.ArgumentParser(add_help=False, parents=[parser], conflict_handler="resolve")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text, add_help=False,
+                                 parents=[inherited])
+        sub.add_argument("--warc", type=Path, action="extend", nargs="+", metavar="FILE",
+                         help="read these WARC/ARC/WACZ files, not the data directory")
+        return sub
+
+    listing = action("list", "captures with time, status, size, digest, WARC file and offset")
+    listing.add_argument("query", nargs="?", metavar="URL|DOI",
+                         help="captures of this URL, or every capture the work with this DOI rests on")
+    listing.add_argument("--since", metavar="DATE", help="captures from this time on")
+    listing.add_argument("--json", action="store_true", help="one JSON object per capture")
+    show = action("show", "the archived response closest to --at (decoded; --raw as stored)")
+    show.add_argument("query", metavar="URL|DOI")
+    show.add_argument("--at", metavar="TIMESTAMP",
+                      help="the capture nearest this time (20240501, 2024-05-01T12:00Z)")
+    show.add_argument("--headers", action="store_true",
+                      help="print the WARC and HTTP headers before the body")
+    show.add_argument("--raw", action="store_true",
+                      help="the record block exactly as stored (not de-chunked or decoded)")
+    serve = action("serve", "a local web viewer over the archive")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8090, help="port (default 8090; 0 picks one)")
 
 
 def open_index(args: argparse.Namespace) -> Any:
@@ -54,13 +68,9 @@ def open_index(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from crawler.errors import UsageError
 
-    if args.action == "show" and not args.query:
-        raise UsageError("coprod replay show: needs a URL or DOI")
-    if args.action == "serve" and args.query:
-        raise UsageError("coprod replay serve: takes no URL or DOI (search in the viewer)")
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"coprod replay: --port {args.port} is not a port")
-    when = {name: _when(getattr(args, name), name) for name in ("since", "at")}
+    if args.action == "serve" and not 0 <= args.port <= 65535:
+        raise UsageError(f"coprod replay serve: --port {args.port} is not a port")
+    when = {name: _when(getattr(args, name, None), name) for name in ("since", "at")}
     with open_index(args) as index:
         if args.action == "list":
             return _list(index, args, when["since"])
