@@ -18,6 +18,7 @@ PAGE_DOI = "10.1371/journal.pone.0000001"  # real PLOS page; no Crossref/DataCit
 API_DOI = "10.7554/elife.01567"  # real Crossref JSON; its landing page answers a Cloudflare challenge
 ROBOTS_DOI = "10.1038/srep16696"  # real Crossref JSON; its landing page is disallowed by robots.txt
 FLAKY_DOI = "10.5555/always-503"
+DATACITE_DOI = "10.5061/dryad.8515"  # real DataCite JSON; Crossref does not know it; landing page 404
 RESET_DOI = "10.5555/reset-mid-body"
 STALL_DOI = "10.5555/stalls"
 
@@ -35,6 +36,8 @@ def web(fixtures_dir: Path):
     site.add("https://www.nature.com/articles/srep16696", body="<html>must never be fetched</html>")
     site.redirect(f"https://doi.org/{FLAKY_DOI}", "https://flaky.example.org/work", status=302)
     site.add("https://flaky.example.org/work", body="overloaded", status=503)
+    site.redirect(f"https://doi.org/{DATACITE_DOI}", "https://datadryad.org/stash/dataset/gone", status=302)
+    site.add("https://datadryad.org/stash/dataset/gone", body="<html>Not here</html>", status=404)
     site.redirect(f"https://doi.org/{RESET_DOI}", "https://flaky.example.org/reset", status=302)
     site.add("https://flaky.example.org/reset", body="x" * 5000, cut="reset", cut_after=100)
     site.redirect(f"https://doi.org/{STALL_DOI}", "https://flaky.example.org/stall", status=302)
@@ -229,3 +232,16 @@ def test_reset_and_timeout_are_retried_then_recorded(web: SandboxWeb, tmp_path: 
     assert not list((tmp_path / "warcs").glob("*.open"))
     for warc in all_warcs(tmp_path):
         assert_valid_warc(warc)
+
+
+def test_datacite_answers_when_crossref_does_not(web: SandboxWeb, tmp_path: Path) -> None:
+    web.clear_hits()
+    done = run_coprod("doi", DATACITE_DOI, data_dir=tmp_path, resolve=web.resolve_rules)
+    assert done.returncode == 0, done.stderr
+    record = json_lines(done.stdout)[0]
+    assert record["doi"] == DATACITE_DOI and record["title"]
+    assert record["provenance"]["fields"]["title"] == "api:datacite"
+    notes = " ".join(record["provenance"]["notes"])
+    assert "crossref: HTTP 404" in notes and "HTTP 404 at https://datadryad.org" in notes
+    asked = [hit.host for hit in web.hits if hit.path != "/robots.txt"]
+    assert asked.index("api.crossref.org") < asked.index("api.datacite.org")
