@@ -1,8 +1,7 @@
 """The local archive viewer: a stdlib HTTP server on 127.0.0.1.
 
 Why stdlib `http.server`: a handful of read-only routes for one user on loopback; no
-framework to install or audit. It serves one request at a time over HTTP/1.0 (each
-connection closes), which also keeps the SQLite catalog on the thread that opened it.
+framework to install or audit. HTTP/1.0 (each connection closes after its answer).
 
 Routes
     /?q=...                 search records
@@ -17,13 +16,15 @@ inline data, with no script at all, and with the `sandbox` directive.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from archive.catalog import Capture
 from archive.replay import NotArchived, StoredResponse, closest, load, parse_when, timestamp14
-from archive.replay_index import RecordRow, ReplayIndex
+from archive.replay_index import NoArchive, RecordRow, ReplayIndex
 from archive.viewer import pages
 from archive.viewer.rewrite import rewrite_css, rewrite_html
 from extractors.encoding import decode_body
@@ -51,12 +52,30 @@ SEARCH_LIMIT = 200
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class ViewerServer(HTTPServer):
-    """An HTTPServer holding the index the handler reads."""
+class ViewerServer(ThreadingHTTPServer):
+    """Reads requests on many threads (a browser keeps idle connections open, which would
+    stall a one-at-a-time server) and answers them one at a time on a single worker thread,
+    which opens the index and alone touches it (SQLite connections stay on their thread)."""
 
-    def __init__(self, address: tuple[str, int], index: ReplayIndex) -> None:
-        super().__init__(address, ViewerHandler)
-        self.index = index
+    def __init__(self, address: tuple[str, int], open_index: Callable[[], ReplayIndex]) -> None:
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="viewer-index")
+        self.index: ReplayIndex = self._worker.submit(open_index).result()  # errors surface here
+        try:
+            super().__init__(address, ViewerHandler)
+        except BaseException:
+            self.close_index()
+            raise
+
+    def call(self, work: Callable[[], None]) -> None:
+        self._worker.submit(work).result()
+
+    def close_index(self) -> None:
+        self._worker.submit(self.index.close).result()
+        self._worker.shutdown()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.close_index()
 
     @property
     def url(self) -> str:
@@ -68,6 +87,7 @@ class ViewerServer(HTTPServer):
 class ViewerHandler(BaseHTTPRequestHandler):
     server: ViewerServer
     server_version = "coprod-viewer"
+    _head_only = False
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base class name
         logger.debug("%s " + format, self.address_string(), *args)
@@ -77,6 +97,9 @@ class ViewerHandler(BaseHTTPRequestHandler):
         return self.server.index
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
+        self.server.call(self._get)
+
+    def _get(self) -> None:
         path = self.path
         try:
             if path == "/" or path.startswith("/?"):
@@ -93,9 +116,15 @@ class ViewerHandler(BaseHTTPRequestHandler):
                 self._html(404, pages.message_page("Not found", "No such page in the viewer."))
         except NotArchived as missing:
             self._html(404, pages.message_page("Not archived", str(missing)))
+        except (NoArchive, OSError) as broken:  # a WARC gone since the catalog named it
+            self._html(500, pages.message_page("Archive file unreadable", str(broken)))
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server API
+        self._head_only = True
+        self.do_GET()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server API
-        self._html(405, pages.message_page("Not allowed", "The viewer only reads."))
+        self.server.call(lambda: self._html(405, pages.message_page("Not allowed", "The viewer only reads.")))
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -202,7 +231,8 @@ class ViewerHandler(BaseHTTPRequestHandler):
         for name, value in {**COMMON_HEADERS, **(extra or {})}.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if not self._head_only:
+            self.wfile.write(body)
 
 
 def _rests_on(row: RecordRow) -> set[str]:
@@ -210,9 +240,9 @@ def _rests_on(row: RecordRow) -> set[str]:
     return {*prov.get("captures", []), prov.get("warc_record_id") or ""}
 
 
-def serve(index: ReplayIndex, host: str = "127.0.0.1", port: int = 0,
-          announce=print) -> None:  # noqa: ANN001 - any callable taking a str
+def serve(open_index: Callable[[], ReplayIndex], host: str = "127.0.0.1", port: int = 0,
+          announce: Callable[[str], object] = print) -> None:
     """Serve until interrupted; `announce` is told the URL once the port is bound."""
-    with ViewerServer((host, port), index) as server:
+    with ViewerServer((host, port), open_index) as server:
         announce(server.url)
         server.serve_forever()

@@ -71,12 +71,12 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "serve" and not 0 <= args.port <= 65535:
         raise UsageError(f"coprod replay serve: --port {args.port} is not a port")
     when = {name: _when(getattr(args, name, None), name) for name in ("since", "at")}
+    if args.action == "serve":
+        return _serve(args)
     with open_index(args) as index:
         if args.action == "list":
             return _list(index, args, when["since"])
-        if args.action == "show":
-            return _show(index, args, when["at"])
-        return _serve(index, args)
+        return _show(index, args, when["at"])
 
 
 def _when(text: str | None, name: str) -> Any:
@@ -130,11 +130,12 @@ def capture_row(capture: Any) -> dict[str, Any]:
 
 def _show(index: Any, args: argparse.Namespace, at: Any) -> int:
     from archive.replay import NotArchived, load, pick
+    from archive.replay_index import NoArchive
     from crawler.errors import EXIT_FAILED, EXIT_OK
 
     try:
         stored = load(index, pick(index, args.query, at))
-    except NotArchived as error:
+    except (NotArchived, NoArchive, OSError) as error:  # OSError: a WARC gone since indexed
         print(f"coprod replay show: {error}", file=sys.stderr)
         return EXIT_FAILED
     capture = stored.capture
@@ -153,7 +154,7 @@ def _show(index: Any, args: argparse.Namespace, at: Any) -> int:
     return EXIT_OK
 
 
-def _serve(index: Any, args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace) -> int:
     from archive.viewer import serve
     from crawler.errors import EXIT_OK, UsageError
 
@@ -161,7 +162,7 @@ def _serve(index: Any, args: argparse.Namespace) -> int:
         print(f"coprod replay: warning: serving on {args.host}, not loopback: anyone who can "
               "reach it can read the archive", file=sys.stderr)
     try:
-        serve(index, args.host, args.port,
+        serve(lambda: open_index(args), args.host, args.port,
               announce=lambda url: print(f"coprod replay: viewer at {url} (Ctrl-C stops it)",
                                          file=sys.stderr, flush=True))
     except OSError as error:
