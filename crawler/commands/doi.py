@@ -7,6 +7,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from crawler.commands.output import FORMAT_CHOICES, open_output, write_records
 from crawler.config import BadSetting, crawl_settings, data_dir
@@ -25,6 +26,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMAT_CHOICES, default="jsonl")
     parser.add_argument("--from-archive", action="store_true",
                         help="answer every request from the archive in --data-dir; fetch nothing live")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish the last `coprod doi` run if it died: what it fetched is "
+                             "taken from the archive, the rest fetched")
 
 
 def read_dois(args: argparse.Namespace) -> list[str]:
@@ -54,9 +58,16 @@ def read_dois(args: argparse.Namespace) -> list[str]:
     return dois
 
 
+def _note(args: argparse.Namespace) -> Any:
+    def note(text: str) -> None:
+        if not getattr(args, "quiet", 0):
+            print(f"coprod: {text}", file=sys.stderr)
+    return note
+
+
 def run(args: argparse.Namespace) -> int:
     from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
-    from crawler.runner import run_spider
+    from crawler.resume import run_job
     from crawler.spiders.doi import DoiSpider
 
     dois = read_dois(args)
@@ -65,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except (BadResolveRule, BadSetting) as exc:
         raise UsageError(f"coprod: {exc}") from None
     with open_output(args.output) as out:  # checked before anything is fetched
-        result = run_spider(DoiSpider, settings, dois=dois, mailto=getattr(args, "mailto", None))
+        # one job (crawler.resume): DOI jobs share state between requests, so no Scrapy queue
+        result = run_job(DoiSpider, settings, name="doi", resume=args.resume, scrapy_queue=False,
+                         notify=_note(args), dois=dois, mailto=getattr(args, "mailto", None))
         items = sorted(result.items, key=lambda item: item.get("_index", 0))
         write_records(items, args.format, out)
     for doi, reason in result.failures:
