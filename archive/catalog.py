@@ -1,10 +1,11 @@
 """The catalog: an SQLite index over the WARCs, rebuildable from them alone.
 
-`<data-dir>/catalog.sqlite` holds four tables. `captures` has one row per response,
+`<data-dir>/catalog.sqlite` holds these tables. `captures` has one row per response,
 revisit or resource record (where its bytes are); `records` one row per work, taken
 from the WARC metadata records that hold coprod Records as JSON (a newer metadata
 record for the same work replaces the row); `warc_files` one row per indexed file;
-`harvests` the last successful harvest per crawl source (from harvest metadata records).
+`harvests` the last successful harvest per crawl source (from harvest metadata records);
+`failures` one row per fetch that failed (from failure metadata records).
 The WARCs stay the source of truth: `rebuild()` re-creates a catalog from them, and
 `dump()` gives a canonical form so two catalogs can be compared.
 
@@ -14,6 +15,7 @@ with synchronous=NORMAL: a power cut may lose the last commits, which a rebuild 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -65,6 +67,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             source TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT NOT NULL,
             warc_file TEXT, "offset" INTEGER, record_id TEXT)""",
     ),
+    (  # 3: fetches that failed (from failure metadata records; crawler.failures)
+        """CREATE TABLE failures (
+            record_id TEXT PRIMARY KEY, uri TEXT NOT NULL, kind TEXT NOT NULL,
+            reason TEXT NOT NULL, warc_date TEXT NOT NULL, refers_to TEXT,
+            warc_file TEXT NOT NULL, "offset" INTEGER NOT NULL)""",
+        "CREATE INDEX failures_uri ON failures (uri, warc_date)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _RECORD_COLUMNS = (
@@ -73,6 +82,9 @@ _RECORD_COLUMNS = (
 )
 _HARVEST_COLUMNS = ("source", "started_at", "finished_at", "warc_file", "offset", "record_id")
 HARVEST_KEY = "coprod_harvest"  # a JSON metadata record {HARVEST_KEY: {source, started_at, finished_at}}
+FAILURE_KEY = "coprod_failure"  # a JSON metadata record {FAILURE_KEY: {uri, kind, reason}}
+_FAILURE_COLUMNS = ("record_id", "uri", "kind", "reason", "warc_date", "refers_to", "warc_file",
+                    "offset")
 _WARC_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z?$")
 
 
@@ -111,6 +123,20 @@ class Harvest:
     warc_file: str | None = None
     offset: int | None = None
     record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A fetch that failed, as its failure metadata record says (crawler.failures)."""
+
+    record_id: str  # the metadata record's WARC-Record-ID
+    uri: str
+    kind: str  # blocked, network, http, truncated, too-large, redirect, ...
+    reason: str
+    warc_date: str
+    refers_to: str | None  # the response it is about, when one was archived
+    warc_file: str
+    offset: int
 
 
 def _columns(names: Iterable[str]) -> str:
@@ -282,6 +308,14 @@ class Catalog:
             )
         return True
 
+    def add_failure(self, failure: Failure) -> None:
+        """Index one failure metadata record (indexing it again replaces its row)."""
+        row = astuple(dataclasses.replace(failure, record_id=_record_id(failure.record_id)))
+        marks = ", ".join("?" * len(row))
+        self._conn.execute(
+            f"INSERT OR REPLACE INTO failures ({_columns(_FAILURE_COLUMNS)}) VALUES ({marks})", row
+        )
+
     def index_warc(self, path: Path | str, *, strict: bool = True) -> int:
         """Index every capture and Record in one WARC file; returns the WARC records read.
 
@@ -333,6 +367,13 @@ class Catalog:
             elif (harvest := _harvest_values(entry.content)) is not None:
                 self.set_harvest(**harvest, warc_file=path.name, offset=entry.offset,
                                  record_id=headers.get_header("WARC-Record-ID"))
+            elif (failure := _failure_values(entry.content)) is not None:
+                self.add_failure(Failure(
+                    headers.get_header("WARC-Record-ID"), **failure,
+                    warc_date=headers.get_header("WARC-Date") or "",
+                    refers_to=headers.get_header("WARC-Refers-To"),
+                    warc_file=path.name, offset=entry.offset,
+                ))
 
     # -- reading -----------------------------------------------------------------------
 
@@ -373,6 +414,14 @@ class Catalog:
         ).fetchone()
         return Harvest(*row) if row else None
 
+    def failures(self, uri: str | None = None) -> list[Failure]:
+        """Failed fetches (of one URI), oldest first."""
+        query, args = f"SELECT {_columns(_FAILURE_COLUMNS)} FROM failures", []
+        if uri is not None:
+            query, args = query + " WHERE uri = ?", [uri]
+        rows = self._conn.execute(query + " ORDER BY warc_date, record_id", args)
+        return [Failure(*row) for row in rows]
+
     def counts(self) -> dict[str, int]:
         """Rows per table, captures by record type, and works with a DOI."""
         query = self._conn.execute
@@ -399,6 +448,8 @@ class Catalog:
             ).fetchall(),
             "harvests": query(
                 f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests ORDER BY source").fetchall(),
+            "failures": query(
+                f"SELECT {_columns(_FAILURE_COLUMNS)} FROM failures ORDER BY record_id").fetchall(),
         }
 
 
@@ -481,6 +532,23 @@ def _harvest_values(content: bytes) -> dict[str, str] | None:
     except (ValueError, AttributeError, TypeError, KeyError):
         return None
     return values if all(isinstance(v, str) and v for v in values.values()) else None
+
+
+def _failure_values(content: bytes) -> dict[str, str] | None:
+    """uri, kind and reason from a failure metadata record; None for other JSON."""
+    if FAILURE_KEY.encode() not in content[:200]:
+        return None
+    try:
+        found = json.loads(content).get(FAILURE_KEY)
+        values = {name: found[name] for name in ("uri", "kind", "reason")}
+    except (ValueError, AttributeError, TypeError, KeyError):
+        return None
+    return values if all(isinstance(v, str) and v for v in values.values()) else None
+
+
+def failure_data(uri: str, kind: str, reason: str, **extra: Any) -> dict[str, Any]:
+    """The JSON of a failure metadata record, as `index_warc` reads it back."""
+    return {FAILURE_KEY: {"uri": uri, "kind": kind, "reason": reason, **extra}}
 
 
 def capture_values(record: ArcWarcRecord) -> dict[str, Any]:
