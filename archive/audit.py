@@ -156,9 +156,10 @@ def check_open_files(warc_dir: Path, report: AuditReport) -> None:
                    "writing (the next crawl recovers it; then audit again)")
 
 
-def check_file_hashes(catalog: Catalog, files: dict[str, ArchiveFile], report: AuditReport) -> None:
+def check_file_hashes(catalog: ReplayIndex, files: dict[str, ArchiveFile], report: AuditReport) -> None:
     """Files the catalog knows must exist with the size and SHA-256 noted when they closed."""
-    for name, size, sha256, _records in catalog.dump()["warc_files"]:
+    known = catalog.warc_file_rows()
+    for name, size, sha256 in known:
         archive_file = files.get(name)
         if archive_file is None:
             report.add("integrity", FAILURE, name, "the catalog lists this WARC; the file is gone")
@@ -167,8 +168,7 @@ def check_file_hashes(catalog: Catalog, files: dict[str, ArchiveFile], report: A
         if actual_size != size or (sha256 and file_sha256(archive_file.path) != sha256):
             report.add("integrity", FAILURE, name, "changed since it was closed "
                        f"(size {size} -> {actual_size}, or its SHA-256 differs)")
-    known = {row[0] for row in catalog.dump()["warc_files"]}
-    for name in sorted(set(files) - known):
+    for name in sorted(set(files) - {row[0] for row in known}):
         report.add("integrity", WARNING, name, "not in the catalog (`coprod catalog rebuild`)")
 
 

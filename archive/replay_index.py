@@ -57,14 +57,36 @@ class ArchiveFile:
         return (self.member or self.path.name).endswith((".arc", ".arc.gz"))
 
     def open(self) -> IO[bytes]:
-        """A seekable binary stream (a WACZ member is read into memory: WACZ stores WARCs
-        uncompressed or as whole zip entries, and seeking a deflated entry restarts it)."""
+        """A seekable binary stream; the caller closes it."""
         if self.member is None:
             return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
-        import io
+        return _ZipMember(self.path, self.member)  # type: ignore[return-value]
 
-        with zipfile.ZipFile(self.path) as package:
-            return io.BytesIO(package.read(self.member))
+
+class _ZipMember:
+    """A WARC inside a WACZ, read in place. WACZ stores WARCs uncompressed (they are gzip
+    already), so zipfile's forward seek is a plain read; closing it closes the zip too."""
+
+    def __init__(self, path: Path, member: str) -> None:
+        self._package = zipfile.ZipFile(path)
+        try:
+            self._stream = self._package.open(member)
+        except BaseException:
+            self._package.close()
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def __enter__(self) -> _ZipMember:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stream.close()
+        self._package.close()
 
 
 @dataclass(frozen=True)
@@ -227,11 +249,9 @@ class ReplayIndex(Catalog):
         rows = self._query(f"{_CAPTURE_SELECT} WHERE record_id = ?", (record_id,))
         return Capture(*rows[0]) if rows else None
 
-    def all_captures(self, *, since: str | None = None) -> list[Capture]:
-        """Every capture, oldest first; `since` a WARC date (compared as text, same form)."""
-        rows = self._query(f"{_CAPTURE_SELECT} ORDER BY warc_date, record_id")
-        captures = [Capture(*row) for row in rows]
-        return [c for c in captures if since is None or c.warc_date >= since]
+    def all_captures(self) -> list[Capture]:
+        """Every capture, oldest first."""
+        return [Capture(*row) for row in self._query(f"{_CAPTURE_SELECT} ORDER BY warc_date, record_id")]
 
     def find_captures(self, uri: str) -> list[Capture]:
         """Captures of `uri`, or, when it has none, of the same URL with or without its
@@ -247,8 +267,19 @@ class ReplayIndex(Catalog):
                            "'revisit' ORDER BY warc_date", (digest,))
         return [Capture(*row) for row in rows]
 
-    def record_rows(self) -> list[RecordRow]:
-        return [_record_row(row) for row in self._query(f"{_RECORD_SELECT} ORDER BY key")]
+    def record_rows(self, limit: int | None = None) -> list[RecordRow]:
+        sql = f"{_RECORD_SELECT} ORDER BY key" + (" LIMIT ?" if limit is not None else "")
+        return [_record_row(row) for row in self._query(sql, [limit] if limit is not None else [])]
+
+    def records_resting_on(self, record_id: str) -> list[RecordRow]:
+        """Works whose provenance names this capture."""
+        rows = self._query(f"{_RECORD_SELECT} WHERE instr(json, ?) ORDER BY key", (record_id,))
+        found = [_record_row(row) for row in rows]
+        return [row for row in found if record_id in _rests_on(row)]
+
+    def warc_file_rows(self) -> list[tuple[str, int, str | None]]:
+        """(name, size, sha256) of every WARC the catalog noted when it closed."""
+        return [tuple(row) for row in self._query("SELECT name, size, sha256 FROM warc_files ORDER BY name")]
 
     def record_row(self, key: str) -> RecordRow | None:
         rows = self._query(f"{_RECORD_SELECT} WHERE key = ?", (key,))
@@ -259,10 +290,15 @@ class ReplayIndex(Catalog):
         return _record_row(rows[0]) if rows else None
 
     def search(self, text: str, limit: int = 200) -> list[RecordRow]:
-        """Works whose title, DOI, authors, container or URL hold every word of `text`."""
+        """Works whose title, DOI, authors, container or URL hold every word of `text`
+        (SQLite's LIKE narrows the rows first; the fields are then checked in Python)."""
         words = [w.casefold() for w in text.split()]
+        # LIKE folds ASCII case only, and the JSON escapes quotes: such words skip it
+        narrow = [w for w in words if w.isascii() and '"' not in w and "\\" not in w]
+        sql = f"{_RECORD_SELECT} WHERE " + " AND ".join(["json LIKE ? ESCAPE '!'"] * len(narrow) or ["1"])
+        likes = ["%" + w.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%" for w in narrow]
         found = []
-        for row in self.record_rows():
+        for row in map(_record_row, self._query(sql + " ORDER BY key", likes)):
             haystack = _search_text(row.data)
             if all(word in haystack for word in words):
                 found.append(row)
@@ -281,6 +317,11 @@ def _record_row(row: tuple[Any, ...]) -> RecordRow:
     values = list(row)
     values[5] = json.loads(values[5])
     return RecordRow(*values)
+
+
+def _rests_on(row: RecordRow) -> set[str]:
+    prov = row.data.get("provenance", {})
+    return {*prov.get("captures", []), prov.get("warc_record_id") or ""}
 
 
 def _search_text(data: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from archive.catalog import Capture
 from archive.replay import NotArchived, StoredResponse, closest, load, parse_when, timestamp14
-from archive.replay_index import NoArchive, RecordRow, ReplayIndex
+from archive.replay_index import NoArchive, ReplayIndex
 from archive.viewer import pages
 from archive.viewer.rewrite import rewrite_css, rewrite_html
 from extractors.encoding import decode_body
@@ -49,6 +49,7 @@ COMMON_HEADERS = {
     "Cache-Control": "no-store",
 }
 SEARCH_LIMIT = 200
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
@@ -101,6 +102,10 @@ class ViewerHandler(BaseHTTPRequestHandler):
 
     def _get(self) -> None:
         path = self.path
+        if not self._host_allowed():
+            self._html(421, pages.message_page("Wrong host", "The viewer answers only to the "
+                                               "address it listens on."))
+            return
         try:
             if path == "/" or path.startswith("/?"):
                 self._search(parse_qs(urlsplit(path).query).get("q", [""])[0])
@@ -135,8 +140,8 @@ class ViewerHandler(BaseHTTPRequestHandler):
             if found:
                 self._redirect(pages.view_url(closest(found, None)))
                 return
-        rows = self.index.search(query, SEARCH_LIMIT) if query else self.index.record_rows()
-        self._html(200, pages.search_page(query, rows[:SEARCH_LIMIT], self.index.counts()["records"]))
+        rows = self.index.search(query, SEARCH_LIMIT) if query else self.index.record_rows(SEARCH_LIMIT)
+        self._html(200, pages.search_page(query, rows, self.index.counts()["records"]))
 
     def _record(self, key: str) -> None:
         row = self.index.record_row(key)
@@ -154,7 +159,8 @@ class ViewerHandler(BaseHTTPRequestHandler):
         capture = self._capture(stamp, url)
         stored = load(self.index, capture)
         others = self.index.find_captures(capture.uri)
-        self._html(200, pages.frame_page(stored, others, self._records_on(capture)))
+        records = self.index.records_resting_on(capture.record_id)
+        self._html(200, pages.frame_page(stored, others, records))
 
     def _raw(self, stamp: str, url: str) -> None:
         capture = self._capture(stamp, url)
@@ -176,6 +182,12 @@ class ViewerHandler(BaseHTTPRequestHandler):
 
     # -- helpers -------------------------------------------------------------------------
 
+    def _host_allowed(self) -> bool:
+        """Only requests naming this server (or loopback) in Host: a web page that re-points
+        its own hostname at 127.0.0.1 (DNS rebinding) must not read the archive."""
+        host = urlsplit(f"//{self.headers.get('Host', '')}").hostname or ""
+        return host in (*LOOPBACK_NAMES, str(self.server.server_address[0]))
+
     def _capture(self, stamp: str, url: str) -> Capture:
         try:
             at: datetime | None = parse_when(stamp)
@@ -185,10 +197,6 @@ class ViewerHandler(BaseHTTPRequestHandler):
         if not found:
             raise NotArchived(f"nothing archived for {url}")
         return closest(found, at)
-
-    def _records_on(self, capture: Capture) -> list[RecordRow]:
-        return [row for row in self.index.record_rows()
-                if capture.record_id in _rests_on(row)]
 
     def _link(self, stamp: str):  # noqa: ANN202 - a closure
         def link(url: str) -> str:
@@ -233,11 +241,6 @@ class ViewerHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if not self._head_only:
             self.wfile.write(body)
-
-
-def _rests_on(row: RecordRow) -> set[str]:
-    prov = row.data.get("provenance", {})
-    return {*prov.get("captures", []), prov.get("warc_record_id") or ""}
 
 
 def serve(open_index: Callable[[], ReplayIndex], host: str = "127.0.0.1", port: int = 0,
