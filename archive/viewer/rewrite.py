@@ -43,8 +43,9 @@ def rewrite_html(text: str, page_url: str, link: Link) -> str:
     def replace(url: str) -> str:
         return _replacement(url, page, link)
 
+    hrefs = doc.xpath("//base/@href")
+    base = urljoin(page_url, str(hrefs[0]).strip()) if hrefs else page_url  # srcset needs it too
     doc.rewrite_links(replace, resolve_base_href=True, base_href=page_url)
-    base = page_url
     for attr in _SRCSET_ATTRS:
         for element in doc.xpath(f"//*[@{attr}]"):
             element.set(attr, rewrite_srcset(element.get(attr, ""), base, replace))
