@@ -31,6 +31,7 @@ from archive.audit import audit
 from archive.replay import load
 from archive.replay_index import ReplayIndex
 from crawler.cli import main
+from crawler.sandbox import SandboxWeb, demo_site
 from tests.cli_runner import json_lines, run_coprod
 
 CAPTURE_TYPES = ("response", "revisit", "resource")
@@ -206,7 +207,9 @@ def fetch(url: str, timeout: float = 20) -> tuple[int, bytes]:
 def test_pywb_replays_coprod_warc_cdxj_and_wacz(tmp_path: Path) -> None:
     venv = pywb_venv()
     data = tmp_path / "data"
-    made = run_coprod("demo", data_dir=data, delay=None)
+    site, dois = demo_site()
+    with SandboxWeb(site) as web:
+        made = run_coprod("doi", *dois, data_dir=data, resolve=web.resolve_rules)
     assert made.returncode == 0, made.stderr
     record = json_lines(made.stdout)[0]
     (warc,) = sorted((data / "warcs").glob("*.warc.gz"))

@@ -1,4 +1,4 @@
-"""`coprod package --wacz`: a WACZ of the demo run's archive that py-wacz's own validator
+"""`coprod package --wacz`: a WACZ of the demo DOIs' archive that py-wacz's own validator
 accepts, whose hashes, index and pages we check ourselves, and which coprod can replay and
 audit on its own; --query packs only one work and what it rests on."""
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
+from crawler.sandbox import SandboxWeb, demo_site
 from tests.cli_runner import json_lines, run_coprod
 from tests.warc_checks import BIN, all_warcs, read_records
 
@@ -22,8 +23,11 @@ QUERY_DOI = "10.5555/coprod.2022.0027"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
+    """The demo's DOIs fetched from the bundled demo site (as `coprod demo` does)."""
     data = tmp_path_factory.mktemp("package-data")
-    done = run_coprod("demo", data_dir=data, delay=None)
+    site, dois = demo_site()
+    with SandboxWeb(site) as web:
+        done = run_coprod("doi", *dois, data_dir=data, resolve=web.resolve_rules)
     assert done.returncode == 0, done.stderr
     return data, {r["doi"]: r for r in json_lines(done.stdout)}
 
