@@ -60,7 +60,11 @@ class ViewerServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], open_index: Callable[[], ReplayIndex]) -> None:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="viewer-index")
-        self.index: ReplayIndex = self._worker.submit(open_index).result()  # errors surface here
+        try:
+            self.index: ReplayIndex = self._worker.submit(open_index).result()  # errors surface here
+        except BaseException:
+            self._worker.shutdown()
+            raise
         try:
             super().__init__(address, ViewerHandler)
         except BaseException:
@@ -129,7 +133,8 @@ class ViewerHandler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server API
-        self.server.call(lambda: self._html(405, pages.message_page("Not allowed", "The viewer only reads.")))
+        page = pages.message_page("Not allowed", "The viewer only reads.")
+        self.server.call(lambda: self._html(405, page))
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -240,7 +245,10 @@ class ViewerHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if not self._head_only:
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the browser moved on
+                logger.debug("client left before %s was sent", self.path)
 
 
 def serve(open_index: Callable[[], ReplayIndex], host: str = "127.0.0.1", port: int = 0,
