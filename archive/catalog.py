@@ -39,6 +39,7 @@ CAPTURE_TYPES = ("response", "revisit", "resource")
 # Identifiers that name one work (ISBN/ISSN do not: chapters share their book's ISBN).
 KEY_IDENTIFIERS = ("pmid", "pmcid", "arxiv", "handle", "oai")
 MAX_METADATA_BYTES = 64 * 1024 * 1024  # a Record's JSON; larger is corrupt or hostile
+REPLACES_KEY = "replaces"  # a Record's JSON: the keys the same work was catalogued under before
 
 # Schema changes, oldest first; PRAGMA user_version counts how many were applied.
 # Append to this list, never edit an applied step.
@@ -276,6 +277,11 @@ class Catalog:
             self._conn.execute(
                 f"INSERT OR REPLACE INTO records ({_columns(_RECORD_COLUMNS)}) VALUES ({marks})", row
             )
+            # One row per work: a work first held without a DOI, then merged with a record
+            # that has one, names the key it was held under (crawler.crawlpipelines).
+            for old_key in payload.get(REPLACES_KEY) or () if isinstance(payload, dict) else ():
+                if isinstance(old_key, str) and old_key != key:
+                    self._conn.execute("DELETE FROM records WHERE key = ?", (old_key,))
         return True
 
     def add_warc_file(

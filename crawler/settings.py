@@ -21,6 +21,9 @@ DOWNLOAD_SLOTS = {
     "api.crossref.org": {"concurrency": 2, "delay": 0.2},
     "api.datacite.org": {"concurrency": 2, "delay": 0.2},
     "api.openalex.org": {"concurrency": 2, "delay": 0.2},
+    "api.semanticscholar.org": {"concurrency": 1, "delay": 1.0},  # 1 request/s with a key
+    "www.ebi.ac.uk": {"concurrency": 2, "delay": 0.2},  # Europe PMC REST
+    "doaj.org": {"concurrency": 1, "delay": 0.5},
 }
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
@@ -48,6 +51,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.crawlpipelines.MergePipeline": 200,  # one work, one record, from all its evidence
+    "crawler.crawlpipelines.RelevancePipeline": 300,  # co-production relevance of the merged work
     "crawler.incremental.UnchangedRecordPipeline": 790,  # an unchanged record is not written again
     "crawler.pipelines.ArchiveRecordPipeline": 800,
 }
@@ -62,6 +67,7 @@ COPROD_DATA_DIR = "coprod-data"
 COPROD_RESOLVE: list[str] = []
 COPROD_WARC_PREFIX = "coprod"
 COPROD_WARC_MAX_SIZE = 1_000_000_000
+COPROD_RELEVANCE_THRESHOLD = 0.35  # crawler.crawlpipelines.RelevancePipeline; coprod.toml sets it
 COPROD_INCREMENTAL = True  # conditional GETs and revisits from the catalog (crawler.incremental)
 
 LOG_LEVEL = "INFO"

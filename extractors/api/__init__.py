@@ -20,6 +20,7 @@ from extractors.api import (
     arxiv,
     crossref,
     datacite,
+    doaj,
     europepmc,
     openalex,
     pubmed,
@@ -31,6 +32,7 @@ from extractors.api.aggregator import parse_aggregator
 from extractors.api.arxiv import parse_arxiv
 from extractors.api.crossref import parse_crossref
 from extractors.api.datacite import parse_datacite
+from extractors.api.doaj import parse_doaj
 from extractors.api.europepmc import parse_europepmc
 from extractors.api.openalex import parse_openalex, rebuild_abstract
 from extractors.api.pubmed import parse_pubmed
@@ -66,6 +68,7 @@ ADAPTERS: tuple[Adapter, ...] = (
     _adapter(datacite, parse_datacite),
     _adapter(openalex, parse_openalex),
     _adapter(europepmc, parse_europepmc),
+    _adapter(doaj, parse_doaj),
     _adapter(semanticscholar, parse_semanticscholar),
     _adapter(unpaywall, parse_unpaywall),
     _adapter(aggregator, parse_aggregator),
@@ -150,6 +153,7 @@ __all__ = [
     "parse_arxiv",
     "parse_crossref",
     "parse_datacite",
+    "parse_doaj",
     "parse_europepmc",
     "parse_openalex",
     "parse_pubmed",

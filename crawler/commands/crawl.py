@@ -1,0 +1,119 @@
+"""Crawl the sources in coprod.toml (or those given with --source): aggregator searches,
+OAI-PMH, Pure portals and sites, each record's landing page through doi.org, and snowballing
+if asked. Every exchange is archived; each work is kept as one record, scored for
+co-production relevance. Exit 1 when a source failed, 2 on a bad config or option."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from crawler.crawlconfig import KINDS, ConfigError, CrawlConfig, load_config, with_options
+from crawler.crawlstats import CrawlRunResult
+
+HELP = "crawl the configured sources into the archive (scheduled, incremental, focused)"
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+    return int(text)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="the crawl configuration (default ./coprod.toml, else built in)")
+    parser.add_argument("--source", action="append", default=[], metavar="NAME=VALUE",
+                        help=f"crawl this instead of the configured sources (repeatable); NAME is "
+                             f"one of {', '.join(KINDS)}: crossref=\"query\", "
+                             "oai=BASE_URL[#set], pure=PORTAL_URL, url=URL")
+    parser.add_argument("--depth", type=_count, metavar="N",
+                        help="hops from each source's own pages: 0 = only them, 1 = also each "
+                             "record's landing page (default from config: 1)")
+    parser.add_argument("--max-pages", type=_count, metavar="N",
+                        help="requests in this run, all sources together (0 = no cap)")
+    parser.add_argument("--snowball", type=_count, metavar="N",
+                        help="follow references and citing works N steps out from relevant "
+                             "records (0 = off)")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish the last interrupted crawl instead of starting afresh")
+    parser.add_argument("--all", action="store_true",
+                        help="no focus: follow links from every record, relevant or not")
+    parser.add_argument("--full", action="store_true",
+                        help="ask every source for everything, not only what changed since "
+                             "its last complete harvest")
+
+
+def read_config(args: argparse.Namespace) -> CrawlConfig:
+    """The config file (or built-in default) with the command line applied; UsageError else."""
+    from crawler.errors import UsageError
+
+    try:
+        return with_options(load_config(args.config), sources=args.source, depth=args.depth,
+                            max_pages=args.max_pages, snowball=args.snowball,
+                            mailto=getattr(args, "mailto", None))
+    except ConfigError as exc:
+        raise UsageError(f"coprod crawl: {exc}") from None
+
+
+def crawl(args: argparse.Namespace, notify: Callable[[str], None] | None = None) -> CrawlRunResult:
+    """Run the crawl the arguments describe and say what each source did."""
+    from crawler.config import BadSetting, crawl_settings
+    from crawler.errors import UsageError
+    from crawler.resolve import BadResolveRule
+    from crawler.resume import run_job
+    from crawler.spiders.crawl import CrawlSpider
+
+    config = read_config(args)
+    if config.mailto and not getattr(args, "mailto", None):
+        args.mailto = config.mailto  # the User-Agent's contact, as --mailto would give it
+    try:
+        settings = crawl_settings(args, COPROD_RELEVANCE_THRESHOLD=config.relevance_threshold)
+    except (BadResolveRule, BadSetting) as exc:
+        raise UsageError(f"coprod: {exc}") from None
+    done = run_job(CrawlSpider, settings, name="crawl", resume=args.resume, notify=notify,
+                   config=config, focus=not args.all, full=args.full)
+    return run_result(config, done)
+
+
+def run_result(config: CrawlConfig, done: object) -> CrawlRunResult:
+    """A CrawlRunResult from crawler.runner's CrawlResult of a crawl spider run."""
+    from crawler.crawlstats import collect
+
+    stats = dict(getattr(done, "stats", {}) or {})
+    names = [(s.name, s.kind, s.target) for s in config.sources]
+    if config.snowball:
+        names.append(("snowball", "snowball", config.snowball_via))
+    errors: dict[str, list[str]] = {}
+    for name, reason in getattr(done, "failures", []):
+        errors.setdefault(name, []).append(reason)
+    flagged = {kind: {n for n, _, _ in names if stats.get(f"coprod/source/{n}/{kind}")}
+               for kind in ("capped", "complete")}
+    return CrawlRunResult(
+        sources=collect(stats, names, errors, flagged["capped"], flagged["complete"]),
+        pages=int(stats.get("coprod/pages/requested", 0)), max_pages=config.max_pages,
+        interrupted=bool(getattr(done, "interrupted", False)), stats=stats,
+    )
+
+
+def print_summary(result: CrawlRunResult, stream: TextIO) -> None:
+    """Plain per-source lines: fetched, new, changed, failed; records added, merged, below the
+    relevance threshold."""
+    for s in result.sources:
+        state = "FAILED" if s.source_failed else "capped" if s.capped else "done"
+        print(f"coprod: {s.name} ({s.target}): {state}; pages {s.fetched} fetched, {s.new} new, "
+              f"{s.changed} changed, {s.failed} failed; records {s.added} added, {s.merged} "
+              f"merged, {s.below_threshold} below threshold", file=stream)
+        for error in s.errors[:5]:
+            print(f"coprod: {s.name}: {error}", file=stream)
+
+
+def run(args: argparse.Namespace) -> int:
+    quiet = getattr(args, "quiet", 0)
+    result = crawl(args, notify=None if quiet else lambda text: print(text, file=sys.stderr))
+    if not quiet or result.failed_sources:
+        print_summary(result, sys.stderr)
+    return result.exit_code

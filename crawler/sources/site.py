@@ -1,0 +1,36 @@
+"""A site crawl: `url=URL` starts at a page and follows links on the same site, up to the
+depth. Each page that is a work (an article, a project page, a repository item) becomes a
+record through extractors.dispatch; the crawl spider follows links only from pages that are
+no work (listings, navigation) or from works that are relevant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from crawler.sources.base import Fetch, Page, Source
+from crawler.sources.links import page_links, same_site
+from extractors.dispatch import extract
+from extractors.errors import UnusableInput
+
+
+class SiteSource(Source):
+    kind = "url"
+
+    def start(self) -> list[Fetch]:
+        return [Fetch(self.spec.url or "", "page")]
+
+    def parse(self, step: str, url: str, headers: Mapping[str, str], body: bytes) -> Page:
+        return parse_page(url, headers, body, self.spec.url or url)
+
+
+def parse_page(url: str, headers: Mapping[str, str], body: bytes, site: str) -> Page:
+    """The work on a page (if any) and its same-site links."""
+    try:
+        extraction = extract(url, headers, body)
+    except UnusableInput:
+        return Page()  # a PDF or image: nothing to read, nothing to follow
+    records = [extraction.record] if extraction.record is not None else []
+    links = [Fetch(link, "page") for link in page_links(url, headers, body)
+             if same_site(link, site) and link != url]
+    return Page(records=records, links=links)
