@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     with SandboxWeb(site) as web:
         print(f"coprod demo: sample site on 127.0.0.1 (http :{web.http_port}, https :{web.https_port}); "
               f"fetching {len(dois)} DOIs through it", file=sys.stderr)
+        _with_doi_defaults(args)
         args.resolve = list(web.resolve_rules) + list(getattr(args, "resolve", []) or [])
         args.dois, args.file, args.output = dois, None, None
         if getattr(args, "delay", None) is None:
@@ -35,3 +36,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"coprod demo: WARC files in {where / 'warcs'}, catalog {where / 'catalog.sqlite'}",
           file=sys.stderr)
     return code
+
+
+def _with_doi_defaults(args: argparse.Namespace) -> None:
+    """Give `args` every option `coprod doi` has, at its default, so the demo runs the doi command as is."""
+    from crawler.commands import doi as doi_command
+
+    parser = argparse.ArgumentParser()
+    doi_command.configure(parser)
+    for name, value in vars(parser.parse_args([])).items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
