@@ -400,6 +400,12 @@ class Catalog:
         ).fetchone()
         return Record.from_dict(json.loads(row[0])) if row else None
 
+    def record_data(self) -> Iterator[dict[str, Any]]:
+        """Every work's JSON as stored, by key (with what a Record leaves out: the crawl's
+        evidence), for reports."""
+        for (text,) in self._conn.execute("SELECT json FROM records ORDER BY key"):
+            yield json.loads(text)
+
     def record_json(self, key: str) -> dict[str, Any] | None:
         """The stored JSON of the work with this `record_key`, or None."""
         row = self._conn.execute("SELECT json FROM records WHERE key = ?", (key,)).fetchone()
@@ -419,6 +425,12 @@ class Catalog:
             f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests WHERE source = ?", (source,)
         ).fetchone()
         return Harvest(*row) if row else None
+
+    def harvests(self) -> list[Harvest]:
+        """The last successful harvest of every source, by source."""
+        rows = self._conn.execute(
+            f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests ORDER BY source")
+        return [Harvest(*row) for row in rows]
 
     def failures(self, uri: str | None = None) -> list[Failure]:
         """Failed fetches (of one URI), oldest first."""

@@ -18,7 +18,8 @@ from crawler.lock import LockHeld
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
-COMMANDS = ("doi", "crawl", "init", "extract", "catalog", "demo", "replay", "audit", "package")
+COMMANDS = ("doi", "crawl", "init", "extract", "catalog", "demo", "replay", "audit", "package",
+            "export", "report")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -58,6 +58,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.lock.DataDirLockExtension": 0,  # one writing run per data dir, `scrapy crawl` too
+    "crawler.progress.ProgressExtension": 100,  # live counters on stderr (COPROD_PROGRESS)
 }
 TWISTED_DNS_RESOLVER = "crawler.resolve.MappedHostnameResolver"
 # Certificates are verified unless --resolve maps hosts to the sandbox (crawler.addons).
@@ -69,6 +70,7 @@ COPROD_WARC_PREFIX = "coprod"
 COPROD_WARC_MAX_SIZE = 1_000_000_000
 COPROD_RELEVANCE_THRESHOLD = 0.35  # crawler.crawlpipelines.RelevancePipeline; coprod.toml sets it
 COPROD_INCREMENTAL = True  # conditional GETs and revisits from the catalog (crawler.incremental)
+COPROD_PROGRESS = False  # live progress table on stderr; the CLI turns it on for a terminal
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

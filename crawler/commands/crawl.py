@@ -9,7 +9,6 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
 from crawler.crawlconfig import KINDS, ConfigError, CrawlConfig, load_config, with_options
 from crawler.crawlstats import CrawlRunResult
@@ -63,6 +62,7 @@ def crawl(args: argparse.Namespace, notify: Callable[[str], None] | None = None)
     """Run the crawl the arguments describe and say what each source did."""
     from crawler.config import BadSetting, crawl_settings
     from crawler.errors import UsageError
+    from crawler.progress import progress_wanted
     from crawler.resolve import BadResolveRule
     from crawler.resume import run_job
     from crawler.spiders.crawl import CrawlSpider
@@ -71,7 +71,8 @@ def crawl(args: argparse.Namespace, notify: Callable[[str], None] | None = None)
     if config.mailto and not getattr(args, "mailto", None):
         args.mailto = config.mailto  # the User-Agent's contact, as --mailto would give it
     try:
-        settings = crawl_settings(args, COPROD_RELEVANCE_THRESHOLD=config.relevance_threshold)
+        settings = crawl_settings(args, COPROD_RELEVANCE_THRESHOLD=config.relevance_threshold,
+                                  COPROD_PROGRESS=progress_wanted(args))
     except (BadResolveRule, BadSetting) as exc:
         raise UsageError(f"coprod: {exc}") from None
     done = run_job(CrawlSpider, settings, name="crawl", resume=args.resume, notify=notify,
@@ -99,19 +100,9 @@ def run_result(config: CrawlConfig, done: object) -> CrawlRunResult:
     )
 
 
-def print_summary(result: CrawlRunResult, stream: TextIO) -> None:
-    """Plain per-source lines: fetched, new, changed, failed; records added, merged, below the
-    relevance threshold."""
-    for s in result.sources:
-        state = "FAILED" if s.source_failed else "capped" if s.capped else "done"
-        print(f"coprod: {s.name} ({s.target}): {state}; pages {s.fetched} fetched, {s.new} new, "
-              f"{s.changed} changed, {s.failed} failed; records {s.added} added, {s.merged} "
-              f"merged, {s.below_threshold} below threshold", file=stream)
-        for error in s.errors[:5]:
-            print(f"coprod: {s.name}: {error}", file=stream)
-
-
 def run(args: argparse.Namespace) -> int:
+    from crawler.progress import print_summary
+
     quiet = getattr(args, "quiet", 0)
     result = crawl(args, notify=None if quiet else lambda text: print(text, file=sys.stderr))
     if not quiet or result.failed_sources:

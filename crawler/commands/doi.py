@@ -67,12 +67,13 @@ def _note(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
+    from crawler.progress import doi_result, print_summary, progress_wanted
     from crawler.resume import run_job
     from crawler.spiders.doi import DoiSpider
 
     dois = read_dois(args)
     try:
-        settings = crawl_settings(args)
+        settings = crawl_settings(args, COPROD_PROGRESS=progress_wanted(args))
     except (BadResolveRule, BadSetting) as exc:
         raise UsageError(f"coprod: {exc}") from None
     with open_output(args.output) as out:  # checked before anything is fetched
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     for doi, reason in result.failures:
         print(f"coprod: {doi}: {reason}", file=sys.stderr)
     if not getattr(args, "quiet", 0):
+        print_summary(doi_result(result.stats, len(dois), result.failures, result.interrupted))
         print(f"coprod: {len(items)} record(s), {len(result.failures)} failed; "
               f"archive in {data_dir(args) / 'warcs'}", file=sys.stderr)
     if result.interrupted:
