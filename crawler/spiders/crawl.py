@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from rapidfuzz import fuzz
+from scrapy import signals
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -83,9 +84,19 @@ class CrawlSpider(LandingPages, scrapy.Spider):
 
     # -- start --------------------------------------------------------------------------------
 
-    async def start(self) -> Any:
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CrawlSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Built before any request: a resumed job's queued requests may come back before
+        # start() runs, and their callbacks need the sources.
+        crawler.signals.connect(spider._build_sources, signal=signals.spider_opened)
+        return spider
+
+    def _build_sources(self) -> None:
         from crawler.incremental import harvest_since, harvest_start
 
+        if self.sources:
+            return
         catalog = WarcArchive.for_crawler(self.crawler).catalog
         base = Context(mailto=self.config.mailto, api_keys=self.config.api_keys,
                        vocabulary=self.config.vocabulary)
@@ -96,12 +107,15 @@ class CrawlSpider(LandingPages, scrapy.Spider):
             self.started_at[spec.name] = harvest_start()
         if self.config.snowball:
             self.sources[SNOWBALL] = SnowballSource(self.config.snowball_via, base)
+
+    async def start(self) -> Any:
+        self._build_sources()
         for name, source in self.sources.items():
             for fetch in source.start():
                 if (request := self._request(fetch, name, depth=0)) is not None:
                     yield request
-        if self.config.snowball:
-            for record in catalog.records():
+        if self.config.snowball:  # from the relevant records already held
+            for record in WarcArchive.for_crawler(self.crawler).catalog.records():
                 for request in self._snowball(record, level=0):
                     yield request
 
