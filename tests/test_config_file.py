@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.cli import main
 from crawler.crawlconfig import (
     ConfigError,
     SourceSpec,
@@ -146,19 +147,27 @@ def test_command_line_replaces_sources_and_limits() -> None:
     assert with_options(config).sources == config.sources
 
 
-def test_init_writes_the_default_and_keeps_an_existing_file(tmp_path: Path) -> None:
-    done = run_coprod("init", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+def coprod(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The real CLI in this process (these runs end before Scrapy would start)."""
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+def test_init_writes_the_default_and_keeps_an_existing_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, err = coprod("init", capsys=capsys)
+    assert code == 0, err
     written = tmp_path / "coprod.toml"
     assert written.read_text(encoding="utf-8") == default_text()
     written.write_text("# mine\n", encoding="utf-8")
-    again = run_coprod("init", cwd=tmp_path)
-    assert again.returncode == 2 and again.stderr.count("\n") == 1 and "--force" in again.stderr
+    code, err = coprod("init", capsys=capsys)
+    assert code == 2 and err.count("\n") == 1 and "--force" in err
     assert written.read_text(encoding="utf-8") == "# mine\n"
-    forced = run_coprod("init", "--force", cwd=tmp_path)
-    assert forced.returncode == 0 and written.read_text(encoding="utf-8") == default_text()
-    elsewhere = run_coprod("init", str(tmp_path / "sub.toml"), cwd=tmp_path)
-    assert elsewhere.returncode == 0 and (tmp_path / "sub.toml").exists()
+    code, _ = coprod("init", "--force", capsys=capsys)
+    assert code == 0 and written.read_text(encoding="utf-8") == default_text()
+    code, _ = coprod("init", str(tmp_path / "sub.toml"), capsys=capsys)
+    assert code == 0 and (tmp_path / "sub.toml").read_text(encoding="utf-8") == default_text()
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -168,12 +177,20 @@ def test_init_writes_the_default_and_keeps_an_existing_file(tmp_path: Path) -> N
     (["--source", "oai=not-a-url"], "not an http(s) URL"),
     (["--depth", "-1", "--source", "crossref=x"], "expected a whole number"),
 ])
-def test_crawl_refuses_a_bad_config(args: list[str], message: str, tmp_path: Path) -> None:
+def test_crawl_refuses_a_bad_config(args: list[str], message: str, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[crawl]\ndepth = 'deep'\n", encoding="utf-8")
     args = [a.format(bad=bad, missing=tmp_path / "none.toml") for a in args]
     data = tmp_path / "data"
-    done = run_coprod("crawl", *args, data_dir=data)
-    assert done.returncode == 2, done.stderr
-    assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    code, err = coprod("crawl", *args, "--data-dir", str(data), capsys=capsys)
+    assert code == 2, err
+    assert message in err and err.count("\n") == 1, err
     assert not data.exists()  # nothing fetched, nothing written
+
+
+def test_crawl_refuses_a_bad_config_as_a_process(tmp_path: Path) -> None:
+    """The same through `python -m crawler`, as cron runs it."""
+    done = run_coprod("crawl", "--source", "scholar=x", data_dir=tmp_path / "data")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "data").exists()

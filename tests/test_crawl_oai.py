@@ -75,6 +75,10 @@ def crawl(site: Site, data: Path, *args: str):
         return done, web.hits
 
 
+def _query(hit) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(hit.target).query)
+
+
 def oai_targets(hits) -> list[dict[str, list[str]]]:
     return [parse_qs(urlsplit(h.target).query) for h in hits
             if h.path.endswith("/oai/request") or h.path == "/oai"]
@@ -91,11 +95,22 @@ def test_expired_resumption_token_fails_the_source_not_the_run(fixtures_dir: Pat
              file=oai / "dspace_colostate_oai_listrecords_page2_resumption.xml")
     site.add(COLOSTATE + f"?verb=ListRecords&resumptionToken={TOKEN.format(200)}", content_type=XML,
              file=oai / "sickle_error_badResumptionToken.xml")
-    done, hits = crawl(site, tmp_path, "--source", f"oai={COLOSTATE}", "--depth", "0")
+    # beside it, a repository asked for a set it does not have
+    site.add(REPO + "?verb=Identify", file=oai / "sickle_Identify.xml", content_type=XML)
+    site.add(REPO + "?verb=ListSets", file=oai / "sickle_ListSets.xml", content_type=XML)
+    done, hits = crawl(site, tmp_path, "--source", f"oai={COLOSTATE}", "--depth", "0",
+                       "--source", f"oai={REPO}#no-such-set")
     assert done.returncode == 1, done.stderr
-    assert [q.get("resumptionToken") for q in oai_targets(hits)] == [
+    colostate = [q for h, q in zip(hits, map(_query, hits), strict=True)
+                 if h.host == "dspace.library.colostate.edu" and h.path != "/robots.txt"]
+    assert [q.get("resumptionToken") for q in colostate] == [
         None, None, [TOKEN.format(100)], [TOKEN.format(200)]]
-    assert "FAILED" in done.stderr and "badResumptionToken" in done.stderr
+    assert f"coprod: oai ({COLOSTATE}): FAILED" in done.stderr
+    assert "badResumptionToken: This resumptionToken is invalid" in done.stderr
+    assert f"coprod: oai-2 ({REPO}#no-such-set): FAILED" in done.stderr
+    assert "offers no set 'no-such-set'" in done.stderr
+    assert [q["verb"] for h, q in zip(hits, map(_query, hits), strict=True)
+            if h.host == "repo.example.org" and h.path != "/robots.txt"] == [["Identify"], ["ListSets"]]
     assert "Traceback" not in done.stderr
     expected = {r.identifiers["oai"] for name in ("page1", "page2") for r in parse_oai(
         (oai / f"dspace_colostate_oai_listrecords_{name}_resumption.xml").read_bytes(),
@@ -166,13 +181,3 @@ def test_next_run_asks_only_for_what_changed_since(harvested) -> None:
     assert datetime.now(UTC).date() - started <= timedelta(days=1)
     with Catalog(data / "catalog.sqlite") as catalog:
         assert catalog.counts()["records"] == 2
-
-
-def test_unknown_set_is_an_error(fixtures_dir: Path, tmp_path: Path) -> None:
-    oai = fixtures_dir / "oai_xml"
-    site = Site()
-    site.add(REPO + "?verb=Identify", file=oai / "sickle_Identify.xml", content_type=XML)
-    site.add(REPO + "?verb=ListSets", file=oai / "sickle_ListSets.xml", content_type=XML)
-    done, hits = crawl(site, tmp_path, "--source", f"oai={REPO}#no-such-set")
-    assert done.returncode == 1 and "offers no set 'no-such-set'" in done.stderr
-    assert [q["verb"] for q in oai_targets(hits)] == [["Identify"], ["ListSets"]]
