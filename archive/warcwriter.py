@@ -4,23 +4,33 @@ Each file is written as `<name>.warc.gz.open`, one gzip member per record,
 handed to the OS after every record (a killed process loses nothing already
 written), fsynced and renamed to `<name>.warc.gz` when it closes or rolls over.
 Names follow `<prefix>-<UTC timestamp>-<serial>-<hostname>.warc.gz`.
+
+A group of records (a request/response pair) is serialised in memory and handed to the
+OS in one write, so when the disk fills (ENOSPC, EFBIG) the writer knows where the last
+whole record ends: it cuts the torn bytes back, closes and renames the file as usual,
+and refuses every later write with WarcWriteError, so the run can stop cleanly.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import re
 import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
 from archive.warcrecords import WARC_VERSION, record_id, warcinfo_record
+
+logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_SIZE = 1_000_000_000
@@ -36,6 +46,11 @@ class WrittenRecord:
     length: int
     record_id: str
     date: str
+
+
+class WarcWriteError(OSError):
+    """The archive cannot be written (disk full, file too large...); the message is one line
+    and says what was kept. Every write after the first failure raises it again."""
 
 
 def safe_name_part(text: str, limit: int = 64) -> str:
@@ -67,10 +82,10 @@ class RollingWarcWriter:
         self.max_size = max_size
         self.on_close = on_close
         self.finished: list[Path] = []
-        self._file = None
+        self._file: Any = None  # an unbuffered FileIO while a file is open
         self._path: Path | None = None
-        self._writer: WARCWriter | None = None
         self._count = 0  # records in the current file, warcinfo included
+        self.failed: str | None = None  # why writing stopped (WarcWriteError's message)
 
     @property
     def current_name(self) -> str | None:
@@ -80,39 +95,77 @@ class RollingWarcWriter:
         return self.write_group([record])[0]
 
     def write_group(self, records: Iterable[ArcWarcRecord]) -> list[WrittenRecord]:
-        """Write records that belong together (a request/response pair) into the same file."""
+        """Write records that belong together (a request/response pair) into the same file,
+        all or none of them (WarcWriteError when none could be)."""
+        if self.failed:
+            raise WarcWriteError(self.failed)
         if self._file is not None and self._file.tell() >= self.max_size:
             self.close()
         if self._file is None:
             self._open()
-        assert self._file is not None and self._writer is not None
-        written = []
-        for record in records:
-            offset = self._file.tell()
-            self._writer.write_record(record)
-            self._count += 1
-            written.append(WrittenRecord(
-                self.current_name or "", offset, self._file.tell() - offset,
-                record_id(record), record.rec_headers.get_header("WARC-Date"),
-            ))
-        self._file.flush()
-        return written
+        assert self._file is not None
+        start = self._file.tell()
+        data, spans = _serialise(records)
+        self._append(data, start)
+        self._count += len(spans)
+        return [
+            WrittenRecord(self.current_name or "", start + offset, length, rid, date)
+            for offset, length, rid, date in spans
+        ]
+
+    def _append(self, data: bytes, start: int) -> None:
+        """Write `data` at the end of the file; on an OSError cut the file back to `start`,
+        finish it, and stop the writer."""
+        assert self._file is not None and self._path is not None
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[self._file.write(view):]
+        except OSError as error:
+            name = self._path.name.removesuffix(OPEN_SUFFIX)
+            kept = (f"{name} keeps its {self._count} whole records (cut back to byte {start})"
+                    if start else f"{name} was removed (nothing whole in it)")
+            self.failed = f"cannot write the archive ({error.strerror or error}); {kept}"
+            self._cut_and_close(start)
+            raise WarcWriteError(self.failed) from error
 
     def close(self) -> Path | None:
         """Finish the current file: fsync, rename away `.open`, index. Idempotent."""
         if self._file is None or self._path is None:
             return None
-        self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
         final = self._path.with_name(self._path.name.removesuffix(OPEN_SUFFIX))
         os.replace(self._path, final)
         _fsync_dir(self.directory)
-        self._file = self._writer = self._path = None
+        self._file = self._path = None
         self.finished.append(final)
         if self.on_close:
             self.on_close(final, self._count)
         return final
+
+    def _cut_and_close(self, start: int) -> None:
+        """After a failed write: drop the torn tail, then finish the file (or remove it when
+        not even its warcinfo record is whole)."""
+        assert self._file is not None and self._path is not None
+        try:
+            os.ftruncate(self._file.fileno(), start)
+        except OSError:
+            pass  # recovery at the next start cuts the tail (archive.recovery)
+        if start == 0:
+            self._file.close()
+            self._path.unlink(missing_ok=True)
+            self._file = self._path = None
+            return
+        try:
+            self.close()
+        except Exception as error:  # noqa: BLE001 - fsync or indexing on a full disk: the file
+            # is whole and renamed or still .open (recovered at the next start); a catalog
+            # rebuild re-indexes it
+            logger.warning("finishing the WARC after a failed write: %s", error)
+            if self._file is not None:
+                self._file.close()
+            self._file = self._path = None
 
     def _open(self) -> None:
         while True:  # the serial makes names unique; another process may hold one already
@@ -120,19 +173,33 @@ class RollingWarcWriter:
             self._path = self.directory / (name + OPEN_SUFFIX)
             if not (self.directory / name).exists():
                 try:
-                    self._file = open(self._path, "xb")  # noqa: SIM115 - lives until close()
+                    # unbuffered: each group goes to the OS in one write (see _append)
+                    self._file = open(self._path, "xb", buffering=0)  # noqa: SIM115 - until close()
                     break
                 except FileExistsError:
                     continue
-        self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
-        self._writer.write_record(warcinfo_record(name, self.info))
-        self._file.flush()
+        self._count = 0
+        data, _ = _serialise([warcinfo_record(name, self.info)])
+        self._append(data, 0)
         self._count = 1
 
     def _next_name(self) -> str:
         now = time.time()
         stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now)) + f"{int(now * 1000) % 1000:03d}"
         return f"{self.prefix}-{stamp}-{next(self._serials):05d}-{self.hostname}.warc.gz"
+
+
+def _serialise(records: Iterable[ArcWarcRecord]) -> tuple[bytes, list[tuple[int, int, str, str]]]:
+    """Records as gzip members in memory, with each one's (offset, length, id, date)."""
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
+    spans = []
+    for record in records:
+        offset = buffer.tell()
+        writer.write_record(record)
+        spans.append((offset, buffer.tell() - offset, record_id(record),
+                      record.rec_headers.get_header("WARC-Date")))
+    return buffer.getvalue(), spans
 
 
 def _fsync_dir(directory: Path) -> None:

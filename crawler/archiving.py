@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -17,16 +18,19 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
 
 from archive import warcrecords
 from archive.catalog import Catalog, capture_values, file_sha256
 from archive.cdxj import index_warc
 from archive.recovery import recover_directory
-from archive.warcwriter import RollingWarcWriter, WrittenRecord
+from archive.warcwriter import RollingWarcWriter, WarcWriteError, WrittenRecord
 from crawler import __version__
 from crawler.capture import CAPTURE_META_KEY, Exchange
 from crawler.incremental import CONDITIONAL_META_KEY, page_kind, repeated_response
+from crawler.sizelimit import truncation
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +38,7 @@ WARC_META_KEY = "coprod_warc"  # request.meta: where the response landed in the 
 CAPTURES_META_KEY = "coprod_captures"  # request.meta: every response record id along the way
 SOURCE_META_KEY = "coprod_source"  # request.meta: the crawl source a request belongs to (stats)
 _CRAWLER_ATTR = "_coprod_archive"
+ARCHIVE_FULL = "archive_full"  # finish reason when the archive could not be written
 
 # Settings that shape what is captured; written into every warcinfo record.
 CAPTURE_SETTINGS = (
@@ -79,8 +84,10 @@ class WarcArchive:
         and the page's kind: "new", "changed" or "unchanged"."""
         date = warcrecords.iso_date(exchange.started)
         ip = str(response.ip_address) if response.ip_address else None
+        cut = truncation(request, response)  # a body stopped at the size limit or cut off
         resp = warcrecords.response_record(
-            response.url, exchange.raw_head, response.body, date=date, ip_address=ip
+            response.url, exchange.raw_head, response.body, date=date, ip_address=ip,
+            extra={"WARC-Truncated": cut} if cut else None,
         )
         # -- revisit path (crawler.incremental): never a duplicate response record
         repeated, latest = repeated_response(
@@ -88,7 +95,7 @@ class WarcArchive:
             resp.rec_headers.get_header("WARC-Payload-Digest"),
             request.meta.get(CONDITIONAL_META_KEY),
         )
-        if repeated is not None and repeated.payload_digest:
+        if repeated is not None and repeated.payload_digest and not cut:
             resp = warcrecords.revisit_record(
                 response.url, exchange.raw_head, date=date, payload_digest=repeated.payload_digest,
                 refers_to=repeated.record_id, refers_to_uri=repeated.uri,
@@ -111,9 +118,16 @@ class WarcArchive:
         return self.writer.write(warcrecords.metadata_record(uri, data, refers_to=refers_to))
 
     def _finished(self, path: Path, records: int) -> None:
-        index_warc(path)
-        self.catalog.add_warc_file(path.name, size=path.stat().st_size, records=records,
-                                   sha256=file_sha256(path), closed_at=warcrecords.iso_date(time.time()))
+        try:
+            index_warc(path)
+            self.catalog.add_warc_file(path.name, size=path.stat().st_size, records=records,
+                                       sha256=file_sha256(path),
+                                       closed_at=warcrecords.iso_date(time.time()))
+        except (OSError, sqlite3.OperationalError) as error:  # disk full: the WARC is whole
+            if isinstance(error, sqlite3.OperationalError) and not disk_error(error):
+                raise
+            logger.warning("%s is closed but not indexed (%s); `coprod catalog rebuild` "
+                           "indexes it", path.name, error)
 
     def _recovered(self, path: Path) -> None:
         """A file a crash left open: what it holds may be missing from the catalog, so re-read it."""
@@ -123,6 +137,11 @@ class WarcArchive:
     def close(self) -> None:
         self.writer.close()
         self.catalog.close()
+
+
+def disk_error(error: sqlite3.Error) -> bool:
+    """True when SQLite failed for want of disk (full, or a write the OS refused)."""
+    return getattr(error, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR"))
 
 
 def warcinfo_fields(settings: Any) -> dict[str, str]:
@@ -146,23 +165,39 @@ def warcinfo_fields(settings: Any) -> dict[str, str]:
     }
 
 
-class WarcTapMiddleware:
-    """Downloader middleware: archive every response that came off the wire as request+response."""
+class NotArchived(IgnoreRequest):
+    """A response the archive could not take (disk full): the run stops, and nothing reads it."""
 
-    def __init__(self, archive: WarcArchive, stats: Any = None) -> None:
+
+class WarcTapMiddleware:
+    """Downloader middleware: archive every response that came off the wire as request+response.
+    When the archive cannot be written (WarcWriteError: disk full), the crawl is stopped
+    (finish reason ARCHIVE_FULL) and the response goes no further."""
+
+    def __init__(self, archive: WarcArchive, stats: Any = None, crawler: Any = None) -> None:
         self.archive = archive
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WarcTapMiddleware:
-        return cls(WarcArchive.for_crawler(crawler), crawler.stats)
+        return cls(WarcArchive.for_crawler(crawler), crawler.stats, crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         exchange = request.meta.pop(CAPTURE_META_KEY, None)
         if exchange is None:  # not from the network (cache, data: URL): nothing new to archive
             return response
         started = time.monotonic()
-        written, kind = self.archive.write_exchange(request, response, exchange)
+        try:
+            written, kind = self.archive.write_exchange(request, response, exchange)
+        except (WarcWriteError, sqlite3.OperationalError) as error:
+            if not isinstance(error, WarcWriteError) and not disk_error(error):
+                raise
+            reason = str(error) if isinstance(error, WarcWriteError) else (
+                f"cannot write the catalog ({error}); the WARC files are whole "
+                "(`coprod catalog rebuild` restores the catalog)")
+            self._stop(reason)
+            raise NotArchived(reason) from None
         if self.stats is not None:  # pages new / changed / unchanged, in all and per source
             self.stats.inc_value(f"coprod/pages/{kind}")
             if source := request.meta.get(SOURCE_META_KEY):
@@ -171,3 +206,14 @@ class WarcTapMiddleware:
         request.meta.setdefault(CAPTURES_META_KEY, []).append(written.record_id)
         logger.debug("archived %s in %.1f ms", response.url, (time.monotonic() - started) * 1e3)
         return response
+
+    def _stop(self, reason: str) -> None:
+        """Stop the crawl once, cleanly: what is archived stays; the summary says why."""
+        if self.crawler is None or getattr(self.crawler, "_coprod_archive_stopped", False):
+            return
+        from crawler.failures import ARCHIVE, FailureLog
+
+        self.crawler._coprod_archive_stopped = True
+        FailureLog.for_crawler(self.crawler).add(self.archive.warc_dir.as_posix(), ARCHIVE, reason)
+        logger.error("%s", reason)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_FULL))

@@ -6,11 +6,13 @@ Items are Record dicts (Record.to_dict()), so `scrapy crawl ... -O out.jsonl` wr
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.archiving import WarcArchive
+from archive.warcwriter import WarcWriteError
+from crawler.archiving import WarcArchive, disk_error
 from crawler.incremental import UNCHANGED_ITEM_KEY
 from extractors.record import Record
 
@@ -53,10 +55,15 @@ class ArchiveRecordPipeline:
         data = {k: v for k, v in item.items() if not k.startswith("_")}
         record = Record.from_dict(data)
         refers_to = record.provenance.warc_record_id
-        written = self.archive.write_metadata(record.source_url, data, refers_to)
-        self.archive.catalog.add_record(
-            record, warc_file=written.warc_file, offset=written.offset,
-            record_id=written.record_id, refers_to=refers_to, warc_date=written.date, data=data,
-        )
+        try:
+            written = self.archive.write_metadata(record.source_url, data, refers_to)
+            self.archive.catalog.add_record(
+                record, warc_file=written.warc_file, offset=written.offset,
+                record_id=written.record_id, refers_to=refers_to, warc_date=written.date, data=data,
+            )
+        except (WarcWriteError, sqlite3.OperationalError) as error:  # disk full: the run stops
+            if not isinstance(error, WarcWriteError) and not disk_error(error):
+                raise
+            raise DropItem(f"record not archived: {error}", log_level="INFO") from None
         self.stats.inc_value("coprod/records_archived")
         return item

@@ -4,11 +4,14 @@
 Scrapy gets the rules as its Twisted hostname resolver (TWISTED_DNS_RESOLVER), Chromium
 as `--host-resolver-rules`. A Twisted resolver may answer with an address whose port
 differs from the one asked for, which is how `*:443=127.0.0.1:8443` works.
+`HOST=~NOTFOUND` makes a host fail to resolve, as Chromium's rule of that name does
+(tests use it for DNS failures without asking any DNS server).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -22,6 +25,11 @@ from twisted.internet.interfaces import (
     IResolutionReceiver,
 )
 from zope.interface import implementer, provider
+
+logger = logging.getLogger(__name__)
+
+
+NOT_FOUND = "~NOTFOUND"  # a rule target: the host does not resolve
 
 
 class BadResolveRule(ValueError):
@@ -40,9 +48,15 @@ class ResolveRule:
 
     @property
     def chromium_rule(self) -> str:
-        """The same mapping for Chromium's --host-resolver-rules (which cannot match on port)."""
+        """The same mapping as one of Chromium's --host-resolver-rules.
+
+        Chromium matches a rule's pattern against the host, then against `host:port`, so
+        `MAP *:443 127.0.0.1:8443` maps only port 443; without the port in the pattern,
+        `*:80=...` and `*:443=...` would both take every port, and the first would win.
+        """
+        pattern = f"{self.host}:{self.port}" if self.port is not None else self.host
         target = f"[{self.ip}]" if ":" in self.ip else self.ip
-        return f"MAP {self.host} {target}" + (f":{self.to_port}" if self.to_port else "")
+        return f"MAP {pattern} {target}" + (f":{self.to_port}" if self.to_port else "")
 
 
 def parse_rule(text: str) -> ResolveRule:
@@ -50,6 +64,8 @@ def parse_rule(text: str) -> ResolveRule:
     if not sep or not left or not right:
         raise BadResolveRule(f"--resolve {text!r}: expected HOST[:PORT]=IP[:PORT]")
     host, port = _split_port(left, text)
+    if right.strip() == NOT_FOUND:
+        return ResolveRule(host.lower(), port, NOT_FOUND, None)
     ip, to_port = _split_port(right, text)
     try:
         ip = str(ipaddress.ip_address(ip))
@@ -114,8 +130,12 @@ class _PublicOnlyReceiver:
         self.receiver.resolutionBegan(resolution)
 
     def addressResolved(self, address: IAddress) -> None:  # noqa: N802
-        if is_public_address(getattr(address, "host", "")):
+        host = getattr(address, "host", "")
+        if is_public_address(host):
             self.receiver.addressResolved(address)
+        else:
+            logger.warning("dropped DNS answer %s: not a public address (map the host with "
+                           "--resolve to reach it)", host)
 
     def resolutionComplete(self) -> None:  # noqa: N802
         self.receiver.resolutionComplete()
@@ -154,6 +174,9 @@ class MappedHostnameResolver:
             )
         resolution = _Resolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
+        if rule.ip == NOT_FOUND:  # no address: Twisted's endpoint raises DNSLookupError
+            resolutionReceiver.resolutionComplete()
+            return resolution
         address_type = IPv6Address if ":" in rule.ip else IPv4Address
         resolutionReceiver.addressResolved(
             address_type("TCP", rule.ip, rule.to_port or portNumber)

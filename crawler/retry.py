@@ -63,6 +63,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
+        if "dataloss" in response.flags:  # the server cut the body short (crawler.sizelimit)
+            return self._retry_truncated(request, response)
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         wait = retry_after_seconds(response.headers.get("Retry-After"))
@@ -75,6 +77,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
             backoff = backoff_seconds(attempt, self.backoff_base, self.backoff_max)
             result.meta[DELAY_META_KEY] = max(backoff, wait or 0.0)
         return result
+
+    def _retry_truncated(self, request: Request, response: Response) -> Request:
+        """Retry a body that arrived cut short; when retrying gives up, record the failure and
+        raise TruncatedResponse, so no extractor reads a partial page as if it were whole."""
+        from crawler.sizelimit import declared_length, give_up
+
+        if not request.meta.get("dont_retry"):
+            retried = self._retry(request, "body cut short (dataloss)")
+            if isinstance(retried, Request):
+                attempt = retried.meta.get("retry_times", 1)
+                retried.meta[DELAY_META_KEY] = backoff_seconds(attempt, self.backoff_base,
+                                                               self.backoff_max)
+                return retried
+        tries = request.meta.get("retry_times", 0)
+        raise give_up(self.crawler, request, response, "truncated",
+                      f"body cut short: {len(response.body)} of {declared_length(response)} bytes "
+                      f"arrived before the connection closed"
+                      + (f" (after {tries} retries)" if tries else ""))
 
     def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Any:
         result = super().process_exception(request, exception)

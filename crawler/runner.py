@@ -17,6 +17,7 @@ class CrawlResult:
     failures: list[tuple[str, str]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     interrupted: bool = False
+    fetch_failures: list[Any] = field(default_factory=list)  # crawler.failures.FetchFailure
 
 
 def run_spider(spider_cls: type, settings: Settings, **spider_kwargs: Any) -> CrawlResult:
@@ -47,4 +48,7 @@ def _run(spider_cls: type, settings: Settings, **spider_kwargs: Any) -> CrawlRes
     result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     spider = crawler.spider
     result.failures = list(getattr(spider, "failures", []))
+    from crawler.failures import FailureLog
+
+    result.fetch_failures = list(FailureLog.for_crawler(crawler).entries)
     return result

@@ -19,8 +19,6 @@ API_DOI = "10.7554/elife.01567"  # real Crossref JSON; its landing page answers 
 ROBOTS_DOI = "10.1038/srep16696"  # real Crossref JSON; its landing page is disallowed by robots.txt
 FLAKY_DOI = "10.5555/always-503"
 DATACITE_DOI = "10.5061/dryad.8515"  # real DataCite JSON; Crossref does not know it; landing page 404
-RESET_DOI = "10.5555/reset-mid-body"
-STALL_DOI = "10.5555/stalls"
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +36,6 @@ def web(fixtures_dir: Path):
     site.add("https://flaky.example.org/work", body="overloaded", status=503)
     site.redirect(f"https://doi.org/{DATACITE_DOI}", "https://datadryad.org/stash/dataset/gone", status=302)
     site.add("https://datadryad.org/stash/dataset/gone", body="<html>Not here</html>", status=404)
-    site.redirect(f"https://doi.org/{RESET_DOI}", "https://flaky.example.org/reset", status=302)
-    site.add("https://flaky.example.org/reset", body="x" * 5000, cut="reset", cut_after=100)
-    site.redirect(f"https://doi.org/{STALL_DOI}", "https://flaky.example.org/stall", status=302)
-    site.add("https://flaky.example.org/stall", body="never", delay=30)
     with SandboxWeb(site) as server:
         yield server
 
@@ -217,21 +211,7 @@ def test_global_options_after_or_before_the_subcommand(web: SandboxWeb, tmp_path
     assert all_warcs(tmp_path / "a") and all_warcs(tmp_path / "b")
 
 
-@pytest.mark.parametrize("doi,path,error", [
-    (RESET_DOI, "/reset", "ResponseDataLoss"),
-    (STALL_DOI, "/stall", "TimeoutError"),
-])
-def test_reset_and_timeout_are_retried_then_recorded(web: SandboxWeb, tmp_path: Path, doi: str, path: str,
-                                                     error: str) -> None:
-    web.clear_hits()
-    done = run_coprod("doi", doi, "--set", "RETRY_BACKOFF_BASE=0.05", "--set", "DOWNLOAD_TIMEOUT=1",
-                      data_dir=tmp_path, resolve=web.resolve_rules)
-    assert done.returncode == 1, done.stderr
-    assert f"coprod: {doi}: no record: " in done.stderr and error in done.stderr
-    assert len([hit for hit in web.hits_for("flaky.example.org") if hit.path == path]) == 4
-    assert not list((tmp_path / "warcs").glob("*.open"))
-    for warc in all_warcs(tmp_path):
-        assert_valid_warc(warc)
+# Reset mid-body, stalls and the rest of the fault matrix: tests/test_faults.py.
 
 
 def test_datacite_answers_when_crossref_does_not(web: SandboxWeb, tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ def _note(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
+    from crawler.failures import failure_lines
     from crawler.progress import doi_result, print_summary, progress_wanted
     from crawler.resume import run_job
     from crawler.spiders.doi import DoiSpider
@@ -84,10 +85,13 @@ def run(args: argparse.Namespace) -> int:
         write_records(items, args.format, out)
     for doi, reason in result.failures:
         print(f"coprod: {doi}: {reason}", file=sys.stderr)
+    for line in failure_lines(result.fetch_failures):  # fetches given up on (crawler.failures)
+        print(line, file=sys.stderr)
     if not getattr(args, "quiet", 0):
         print_summary(doi_result(result.stats, len(dois), result.failures, result.interrupted))
         print(f"coprod: {len(items)} record(s), {len(result.failures)} failed; "
               f"archive in {data_dir(args) / 'warcs'}", file=sys.stderr)
     if result.interrupted:
         return 130
-    return EXIT_FAILED if result.failures or len(items) < len(dois) else EXIT_OK
+    failed = result.failures or result.fetch_failures or len(items) < len(dois)
+    return EXIT_FAILED if failed else EXIT_OK
