@@ -13,7 +13,6 @@ import gzip
 import json
 import random
 import time
-from pathlib import Path
 
 import pytest
 

@@ -41,7 +41,8 @@ def web():
     site.add_prefix("https://api.datacite.org/dois/", Response(404, body="not found"))
     noise = random.Random(3)
     for doi in DOIS:
-        page = landing_html(f"Co-production study {doi}", doi, body=f"<p>{noise.randbytes(PAGE_NOISE).hex()}</p>")
+        page = landing_html(f"Co-production study {doi}", doi,
+                            body=f"<p>{noise.randbytes(PAGE_NOISE).hex()}</p>")
         site.redirect(f"https://doi.org/{doi}", f"https://pages.example.org/{doi}", status=302)
         site.add(f"https://pages.example.org/{doi}", body=page)
     with SandboxWeb(site) as server:
@@ -59,7 +60,6 @@ def test_disk_full_stops_the_run_cleanly(web: SandboxWeb, tmp_path: Path) -> Non
     assert len(stopped) == 1, done.stderr
     assert "File too large" in stopped[0] and "whole records (cut back to byte" in stopped[0]
     assert "Traceback" not in done.stderr
-    print(done.stderr)
 
     warcs = all_warcs(tmp_path)
     assert len(warcs) == 1 and not list((tmp_path / "warcs").glob("*.open"))
