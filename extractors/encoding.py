@@ -34,6 +34,16 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0", "OLE/Office"), (b"wOFF", "font"), (b"\x7fELF", "executable"),
 )
 DETECT_BYTES = 200_000  # charset detection reads this much at most
+# U+0080-U+009F never occur in text: they are windows-1252 bytes read as ISO-8859-1 (a file
+# labelled Latin-1 but written in cp1252: "Azote\x92y" for "Azote’y"). Undefined ones go.
+C1_AS_CP1252: dict[int, str | None] = {
+    c: bytes([c]).decode("cp1252", errors="ignore") or None for c in range(0x80, 0xA0)}
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def repair_c1(text: str) -> str:
+    """`text` with C1 control characters read as the cp1252 characters they stand for."""
+    return text.translate(C1_AS_CP1252) if _C1.search(text) else text
 
 
 def binary_kind(body: bytes) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from extractors.encoding import repair_c1
 from extractors.record import Section
 
 MAX_MARKUP = 500_000  # characters; longer input is cut before parsing (bounded work)
@@ -52,7 +53,15 @@ _XML_ENTITIES = frozenset({"lt", "gt", "amp", "quot", "apos"})
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE = re.compile(r"\s+([,.;:!?])(?=\s|$)|\s+([)\]}])")
 _SPACE_AFTER = re.compile(r"([(\[{])\s+")
-_LEADING_GENERIC = re.compile(r"^\s*(?:abstract|summary)\s*[:.\-–—]?\s*", re.I)
+# "Abstract: ...", "ABSTRACT\n...", "Abstract Purpose ...": the word names the text; in
+# "Summary of association tests ..." it is the text's first word and stays.
+_LEADING_GENERIC = re.compile(
+    r"^\s*(?:abstract|summary)(?:\s*[:.\-–—]\s*|[ \t]*\n\s*|\s+(?=(?-i:[A-Z0-9“\"'(]))|\s*$)", re.I)
+# A keyword list run on at the end of an abstract ("... communal areas.Keywords: a, b, c").
+_KEYWORDS_TAIL = re.compile(
+    r"(?:(?<=[.!?])|\s+)(?:key\s?words?|index terms|mots[- ]cl[ée]s|palabras clave|"
+    r"palavras[- ]chave|schlagw[öo]rter|n[øo]gleord)\s*[:：—–]\s*(?P<keywords>[^\n.]{1,500})\.?\s*$",
+    re.I)
 _PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
                           load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
 
@@ -61,7 +70,7 @@ def clean_text(text: str | None) -> str:
     """Collapse whitespace and the spaces pretty-printed markup leaves inside brackets."""
     if not text:
         return ""
-    text = _SPACE.sub(" ", text).strip()
+    text = _SPACE.sub(" ", repair_c1(text)).strip()
     text = _SPACE_BEFORE.sub(lambda m: m.group(1) or m.group(2), text)
     return _SPACE_AFTER.sub(r"\1", text)
 
@@ -145,6 +154,15 @@ def split_labelled_text(text: str, labels: Iterable[str] = SECTION_LABELS) -> li
     return sections
 
 
+def split_keywords_tail(text: str) -> tuple[str, list[str]]:
+    """(abstract, keywords) for an abstract that ends with its keyword list."""
+    m = _KEYWORDS_TAIL.search(text or "")
+    if not m or not text[: m.start()].strip():
+        return text, []
+    keywords = [k.strip() for k in re.split(r"[;,]", m.group("keywords")) if k.strip()]
+    return text[: m.start()].rstrip(), keywords
+
+
 def join_sections(blocks: Iterable[tuple[str | None, str]]) -> str:
     """The one-string form of a structured abstract: "Label: text" paragraphs."""
     out = []
@@ -187,8 +205,9 @@ class _Parts:
     def heading(self, label: str) -> None:
         self.flush()
         label = clean_text(label).rstrip(":.").strip()
-        if not label or label.casefold() in GENERIC_HEADINGS:
-            label = None
+        labelled = any(name for name, _ in self.sections)
+        if not label or label.casefold() in GENERIC_HEADINGS and not labelled:
+            label = None  # "Abstract" over the text; a closing "Summary" section keeps its name
         if label is None and not self.sections[-1][1]:
             return
         if self.sections[-1][0] is None and not self.sections[-1][1]:

@@ -54,7 +54,7 @@ def test_bom_and_content_type(fixtures_dir):
 
 
 @pytest.mark.parametrize("name", [
-    "zenodo_api_record_5244404.json", "orcid_public_api_v2_record_0000-0001-8254-7103.json",
+    "scopus_serial_title_api.json", "orcid_public_api_v2_record_0000-0001-8254-7103.json",
     "doi_org_ra_10.7554.json", "europepmc_rest_search_dc_cancer.xml",
 ])
 def test_unknown_api_responses_give_none(fixtures_dir, name):

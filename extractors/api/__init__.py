@@ -17,27 +17,35 @@ from urllib.parse import urlsplit
 
 from extractors.api import (
     aggregator,
+    aps,
     arxiv,
+    citeseerx,
     crossref,
     datacite,
     doaj,
     europepmc,
+    jats_article,
     openalex,
     pubmed,
     semanticscholar,
     unpaywall,
+    zenodo,
 )
 from extractors.api._common import parse_xml
 from extractors.api.aggregator import parse_aggregator
+from extractors.api.aps import parse_aps
 from extractors.api.arxiv import parse_arxiv
+from extractors.api.citeseerx import parse_citeseerx
 from extractors.api.crossref import parse_crossref
 from extractors.api.datacite import parse_datacite
 from extractors.api.doaj import parse_doaj
 from extractors.api.europepmc import parse_europepmc
+from extractors.api.jats_article import parse_jats
 from extractors.api.openalex import parse_openalex, rebuild_abstract
 from extractors.api.pubmed import parse_pubmed
 from extractors.api.semanticscholar import parse_semanticscholar
 from extractors.api.unpaywall import parse_unpaywall
+from extractors.api.zenodo import parse_zenodo
 from extractors.errors import UnusableInput
 from extractors.record import Record
 
@@ -69,11 +77,15 @@ ADAPTERS: tuple[Adapter, ...] = (
     _adapter(openalex, parse_openalex),
     _adapter(europepmc, parse_europepmc),
     _adapter(doaj, parse_doaj),
+    _adapter(zenodo, parse_zenodo),
+    _adapter(aps, parse_aps),
+    _adapter(citeseerx, parse_citeseerx),
     _adapter(semanticscholar, parse_semanticscholar),
     _adapter(unpaywall, parse_unpaywall),
     _adapter(aggregator, parse_aggregator),
     _adapter(pubmed, parse_pubmed, xml=True),
     _adapter(arxiv, parse_arxiv, xml=True),
+    _adapter(jats_article, parse_jats, xml=True),
 )
 
 
@@ -150,14 +162,18 @@ __all__ = [
     "adapter_for_url",
     "parse_aggregator",
     "parse_api_response",
+    "parse_aps",
     "parse_arxiv",
+    "parse_citeseerx",
     "parse_crossref",
     "parse_datacite",
     "parse_doaj",
     "parse_europepmc",
+    "parse_jats",
     "parse_openalex",
     "parse_pubmed",
     "parse_semanticscholar",
     "parse_unpaywall",
+    "parse_zenodo",
     "rebuild_abstract",
 ]

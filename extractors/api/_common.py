@@ -13,8 +13,8 @@ from typing import Any
 from lxml import etree
 
 from extractors.doi import InvalidDOI, find_doi, normalise_doi
-from extractors.jats import markup_to_text
-from extractors.record import Author, Record
+from extractors.jats import abstract_from_markup, markup_to_text, split_keywords_tail
+from extractors.record import Author, Record, Section
 
 MAX_ITEMS = 10_000  # list responses: items beyond this are ignored (bounded work)
 
@@ -57,12 +57,22 @@ MONTHS = {m: i for i, m in enumerate(
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _TEXT_DATE = re.compile(r"^(\d{4})(?:[\s/-]+([A-Za-z]{3})[a-z]*\.?(?:[\s/-]+(\d{1,2}))?)?")
+# Paragraphs depositors put around a description (repositories: Zenodo, DataCite deposits):
+# the title again, "Holmes et al.", "Published online: 18-Aug-2021, Cell, https://doi...".
+_FRONT_MATTER = re.compile(r"^(?:published (?:online|in|as)\b|cite (?:as|this)\b|please cite\b|"
+                           r"doi:|https?://\S+$)|\bet al\.?$", re.I)
+_URL_ONLY = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
+MAX_FRONT_MATTER = 200  # characters: longer paragraphs are the description itself
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                               huge_tree=False, remove_comments=True, remove_pis=True)
 
 
 def build_record(url: str, name: str, values: dict[str, Any]) -> Record:
-    """A Record from field values; empty ones are left out and each filled one is sourced."""
+    """A Record from field values; empty ones are left out and each filled one is sourced.
+    A keyword list run on at the end of the abstract becomes the keywords."""
+    if isinstance(values.get("abstract"), str) and not values.get("abstract_sections"):
+        values["abstract"], keywords = split_keywords_tail(values["abstract"])
+        values["keywords"] = values.get("keywords") or keywords
     record = Record(source_url=url)
     source = f"api:{name}"
     for field, value in values.items():
@@ -249,6 +259,36 @@ def _iso(year: int, month: int | None = None, day: int | None = None) -> str | N
     if day is None or not 1 <= day <= 31:
         return f"{year:04d}-{month:02d}"
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def deposit_abstract(markup: Any, title: str | None = None, names: Iterable[str | None] = (),
+                     ) -> tuple[str, list[Section]]:
+    """(abstract, sections) of a deposited description without the paragraphs around it that
+    are no part of it: leading title, author and citation lines; trailing bare links and the
+    "... are available from:" line that introduces them."""
+    text, sections = abstract_from_markup(markup if isinstance(markup, str) else None)
+    if sections or not text:
+        return text, sections
+    paragraphs = text.split("\n\n")
+    families = {n.casefold() for n in names if n}
+    while len(paragraphs) > 1 and _front_matter(paragraphs[0], title or "", families):
+        paragraphs.pop(0)
+    while len(paragraphs) > 1 and _URL_ONLY.match(paragraphs[-1]):
+        paragraphs.pop()
+        if len(paragraphs) > 1 and paragraphs[-1].rstrip().endswith(":"):
+            paragraphs.pop()
+    return "\n\n".join(paragraphs), []
+
+
+def _front_matter(paragraph: str, title: str, families: set[str]) -> bool:
+    if len(paragraph) > MAX_FRONT_MATTER:
+        return False
+    if title and paragraph.strip(" .").casefold() == title.strip(" .").casefold():
+        return True
+    words = re.findall(r"[^\W\d_]+", paragraph.casefold())
+    if families and words and sum(w in families for w in words) >= max(1, len(words) // 2):
+        return True  # an author line: "Holmes, Goldstein and Rasmussen"
+    return bool(_FRONT_MATTER.search(paragraph.strip()))
 
 
 def parse_xml(body: bytes) -> etree._Element | None:

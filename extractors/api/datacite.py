@@ -32,6 +32,13 @@ RELATED_RELATIONS = frozenset({
     "HasPart", "IsPublishedIn",
 })
 DATE_TYPES = ("Issued", "Available", "Created")
+# Kinds of work a repository holds and publishes itself (Dryad, figshare, arXiv, Zenodo):
+# with no container of their own, the repository (the DOI's publisher) is where they are.
+REPOSITORY_TYPES = frozenset({
+    "Dataset", "Software", "Preprint", "Collection", "Image", "Audiovisual", "Sound", "Model",
+    "Workflow", "PhysicalObject", "InteractiveResource", "ComputationalNotebook", "Poster",
+    "Presentation", "OutputManagementPlan", "StudyRegistration", "Instrument",
+})
 # resourceTypeGeneral "Text" says little; the citeproc/bibtex/ris types then decide.
 TYPE_KEYS = ("resourceTypeGeneral", "citeproc", "bibtex", "ris")
 
@@ -64,7 +71,7 @@ def _doi(url: str, a: dict[str, Any]) -> Record:
         "abstract_sections": sections,
         "doi": doi_or_none(a.get("doi")),
         "identifiers": _identifiers(a, container),
-        "container": plain(container.get("title")),
+        "container": plain(container.get("title")) or _repository(a),
         "publisher": plain(dig(a, "publisher", "name") or a.get("publisher")),
         "volume": plain(container.get("volume")),
         "issue": plain(container.get("issue")),
@@ -80,6 +87,13 @@ def _doi(url: str, a: dict[str, Any]) -> Record:
         "funding": unique(map(_funder, as_list(a.get("fundingReferences")))),
     }
     return build_record(url, NAME, values)
+
+
+def _repository(a: dict[str, Any]) -> str | None:
+    """The publisher of a dataset, software or preprint: the repository that holds it."""
+    kind = dig(a, "types", "resourceTypeGeneral")
+    return plain(dig(a, "publisher", "name") or a.get("publisher")) \
+        if kind in REPOSITORY_TYPES else None
 
 
 def _title(a: dict[str, Any]) -> str | None:

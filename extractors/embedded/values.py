@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from extractors.doi import InvalidDOI, find_doi, normalise_doi
+from extractors.encoding import repair_c1
 from extractors.record import Author
 
 _WS = re.compile(r"\s+")
@@ -21,7 +22,7 @@ def clean(text: Any) -> str:
     """Collapse whitespace (NBSP included), drop control and zero-width characters."""
     if text is None:
         return ""
-    return _WS.sub(" ", _INVISIBLE.sub("", str(text))).strip()
+    return _WS.sub(" ", _INVISIBLE.sub("", repair_c1(str(text)))).strip()
 
 
 # --- dates --------------------------------------------------------------------------------
