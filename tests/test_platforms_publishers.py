@@ -195,6 +195,10 @@ CLAIMS = {
     "springer_link_BF02727953.html": "springer",
     "springer_link_s11926-017-0626-z.html": "springer",
     "tandfonline_00268976.2013.788745.html": "atypon",
+    "arxiv_abs_1706.03762.html": "arxiv",
+    "dlib_magazine_05vanhyning.html": "dlib",  # by its 10.1045 DOI meta (no URL on the page)
+    "genders_journal_g58_fairlie.html": "genders",  # by its logo (no URL on the page)
+    "lingbuzz_006747.html": "lingbuzz",  # by its relative canonical link
 }
 
 

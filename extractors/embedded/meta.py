@@ -200,10 +200,12 @@ COINS: dict[str, Rule] = {
     "rft.language": R("language", "language"),
 }
 
-# Plain HTML meta: weak evidence, used when nothing else says it.
+# Plain HTML meta: weak evidence, used when nothing else says it. Also schema.org itemprop
+# metas in <head> outside any itemscope (legacy pages: D-Lib's datePublished).
 HTML_META: dict[str, Rule] = {
     "description": R("description", "abstract"),
     "author": R("authors", "author_list"),
+    "datepublished": R("published", "date"),
 }
 
 # Source label -> table, richest first (this order ranks them within the embedded layer).
@@ -232,6 +234,8 @@ def collect_meta(tree: HtmlElement) -> list[tuple[str, str]]:
     out = []
     for meta in tree.iter("meta"):
         key = meta.get("name") or meta.get("property")
+        if not key and meta.get("itemprop") and meta.getparent().tag == "head":
+            key = meta.get("itemprop")
         content = meta.get("content")
         if not key or content is None:
             continue

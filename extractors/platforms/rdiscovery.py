@@ -12,6 +12,7 @@ from typing import Any
 
 from extractors.platforms import engine
 from extractors.platforms.sections import abstract_text, split_labelled
+from extractors.text.citation import parse_citation
 
 NAME = "rdiscovery"
 PRIORITY = 20  # lower is tried first: hosts before generic software
@@ -33,10 +34,7 @@ TABLE: dict[str, Any] = {
     },
 }
 
-_CITATION_LINE = re.compile(
-    r"\s*Published in (?P<container>[^,]+(?:,[^,\d]+)*), (?P<year>\d{4}), Vol\. (?P<volume>[\w./-]+)"
-    r"(?: No\. (?P<issue>[\w./-]+))?, pp\. (?P<pages>\d+\s*[-–]\s*\d+)\.?"
-    r"(?:\s*(?P<doi>https?://(?:dx\.)?doi\.org/\S+))?\s*$")
+_CITATION_LINE = re.compile(r"\s*Published in [^\n]{4,300}\s*$")
 
 
 def matches(url: str, tree: Any) -> bool:
@@ -59,9 +57,7 @@ def extract(tree: Any, url: str) -> dict[str, Any]:
 def citation_line(text: str) -> tuple[str, dict[str, str]]:
     """(the text without a trailing 'Published in ...' line, the fields that line gives)."""
     m = _CITATION_LINE.search(text or "")
-    if not m:
+    fields = parse_citation(m.group(0)) if m else {}
+    if not fields:
         return text, {}
-    fields = {"container": m["container"], "published": m["year"], "volume": m["volume"],
-              "issue": m["issue"], "pages": re.sub(r"\s*[-–]\s*", "-", m["pages"]),
-              "doi": engine.doi_in(m["doi"]) if m["doi"] else None}
-    return text[:m.start()].rstrip(), {k: v for k, v in fields.items() if v}
+    return text[:m.start()].rstrip(), fields

@@ -9,10 +9,13 @@ chrome (nav, cookie banners, share bars, "Talk to us"...) pruned away.
 from extractors.text.abstract import (
     abstract_box,
     abstract_from_box,
+    description_box,
     description_from_text,
     main_container,
 )
 from extractors.text.chrome import is_chrome, is_chrome_text, strip_chrome_lines
+from extractors.text.citation import parse_byline, parse_citation
+from extractors.text.header import citation_block, header_fields
 from extractors.text.labelled import labelled_fields
 from extractors.text.page import (
     doi_from_urls,
@@ -25,15 +28,20 @@ from extractors.text.page import (
 __all__ = [
     "abstract_box",
     "abstract_from_box",
+    "citation_block",
+    "description_box",
     "description_from_text",
     "doi_from_urls",
     "doi_in_header",
+    "header_fields",
     "is_chrome",
     "is_chrome_text",
     "labelled_fields",
     "main_container",
     "page_headings",
     "page_title",
+    "parse_byline",
+    "parse_citation",
     "strip_chrome_lines",
     "title_segments",
 ]

@@ -32,11 +32,20 @@ _ABSTRACT_XPATH = (
     ' or contains(translate(@id, "ABSTRCT", "abstrct"), "abstract")'
     ' or @itemprop="abstract" or @property="abstract" or @role="doc-abstract"]'
 )
-# Second choice when nothing is called "abstract": a box the markup calls the work's description.
+# Second choice when nothing is called "abstract": a box the markup calls the work's description
+# (itemprop, "*-description") or its introduction ("page-header__intro", "standfirst", "lede").
 _DESCRIPTION_XPATH = (
     '//*[@itemprop="description" or contains(@class, "paper-description")'
     ' or contains(@class, "article-description") or contains(@class, "record-description")'
-    ' or contains(@class, "project-description") or contains(@class, "item-description")]'
+    ' or contains(@class, "project-description") or contains(@class, "item-description")'
+    ' or contains(@class, "intro") or contains(@class, "standfirst") or contains(@class, "lede")]'
+)
+_DESCRIPTION_TOKEN = re.compile(r"description$|(?:^|[-_])(?:intro|standfirst|lede)$")
+# An image standing for the heading (HTML galleys: <img alt="Abstract">).
+_HEADING_IMAGE = (
+    '//img[translate(normalize-space(@alt), "ABCDEFGHIJKLMNOPQRSTUVWXYZ",'
+    ' "abcdefghijklmnopqrstuvwxyz")="abstract" or translate(normalize-space(@alt),'
+    ' "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")="summary"]'
 )
 _NOT_ABSTRACT = re.compile(
     r"graphical|visual|video|reference|related|keyword|highlight|tldr|teaser|link|btn|button|"
@@ -84,17 +93,28 @@ def _under(el: HtmlElement, ancestor: HtmlElement) -> bool:
 def abstract_box(tree: HtmlElement) -> HtmlElement | None:
     """The element holding the page's abstract, innermost that still holds most of it."""
     boxes = [el for el in tree.xpath(_ABSTRACT_XPATH) if _is_box(el) and not in_chrome(el)]
-    for find in (lambda: _innermost(boxes), lambda: _box_after_heading(tree),
-                 lambda: _innermost([e for e in tree.xpath(_DESCRIPTION_XPATH) if not in_chrome(e)])):
-        if (box := find()) is not None:
-            return box
-    return None
+    box = _innermost(boxes)
+    return box if box is not None else _box_after_heading(tree)
+
+
+def description_box(tree: HtmlElement) -> HtmlElement | None:
+    """The first box the markup calls the work's description or introduction: the page's
+    summary when nothing is called its abstract (and its own description does not fit)."""
+    return _innermost([e for e in tree.xpath(_DESCRIPTION_XPATH)
+                       if (e.get("itemprop") == "description"
+                           or any(_DESCRIPTION_TOKEN.search(t) for t in tokens(e)))
+                       and not in_chrome(e)])
 
 
 def _innermost(boxes: list[HtmlElement]) -> HtmlElement | None:
     """The first box of a plausible size, descending while a nested box keeps most of it."""
     for box in boxes:
         size = _length(box)
+        if size == 0 and box.tag == "p":  # <p id=abstract><p>text</p></p>: the parser closed
+            box = box.getnext()          # the empty box; the text is its next sibling
+            if box is None or box.tag != "p":
+                continue
+            size = _length(box)
         if not MIN_ABSTRACT <= size <= MAX_ABSTRACT:
             continue
         while True:  # descend while a nested box keeps most of the text
@@ -108,6 +128,11 @@ def _innermost(boxes: list[HtmlElement]) -> HtmlElement | None:
 
 def _box_after_heading(tree: HtmlElement) -> HtmlElement | None:
     """A heading "Abstract"/"Summary"/"摘要": its section, or the siblings up to the next heading."""
+    for image in tree.xpath(_HEADING_IMAGE):
+        parent = image.getparent()
+        if parent is not None and parent.tag == "p" and not in_chrome(image) \
+                and MIN_ABSTRACT <= _length(parent) <= MAX_ABSTRACT:
+            return parent
     for heading in tree.xpath("//h1|//h2|//h3|//h4|//h5|//h6|//dt"):
         label = clean(heading.text_content()).rstrip(":：").strip().casefold()
         if label not in ABSTRACT_HEADINGS or in_chrome(heading):

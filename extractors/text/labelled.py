@@ -21,6 +21,7 @@ from extractors.embedded.values import (
 )
 from extractors.html import block_text
 from extractors.text.chrome import in_chrome
+from extractors.text.citation import parse_citation
 
 # Label text (lower case, without a trailing colon) -> Record field.
 LABELS: dict[str, str] = {
@@ -95,9 +96,13 @@ def labelled_fields(tree: HtmlElement) -> dict[str, Any]:
         tail = el.tail or ""
         value = _value_element(el) if not clean(tail) else None
         found = _read(field, value, tail)
+        if field == "container" and isinstance(found, str) and (cited := parse_citation(found)):
+            for key, value in cited.items():  # a citation line ("2023. Journal 70: 1-9 doi...")
+                out.setdefault(key, value)
+            continue
         if field == "container" and isinstance(found, str) and (doi := doi_or_none(found)):
-            out.setdefault("doi", doi)  # a citation line ("2023. Journal 70: 1-9 doi..."),
-            continue                    # not a container name
+            out.setdefault("doi", doi)  # a citation we cannot read: its DOI, no container
+            continue
         if found not in (None, "", []):
             out[field] = found
     return out
