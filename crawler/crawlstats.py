@@ -70,6 +70,7 @@ class CrawlRunResult:
     max_pages: int = 0
     interrupted: bool = False
     stats: dict[str, Any] = field(default_factory=dict)
+    fetch_failures: list[Any] = field(default_factory=list)  # crawler.failures: given up on
 
     @property
     def failed_sources(self) -> list[SourceResult]:
@@ -79,7 +80,7 @@ class CrawlRunResult:
     def exit_code(self) -> int:
         if self.interrupted:
             return 130
-        return 1 if self.failed_sources else 0
+        return 1 if self.failed_sources or self.fetch_failures else 0
 
     def totals(self) -> dict[str, int]:
         return {name: sum(getattr(s, name) for s in self.sources) for name in COUNTERS}

@@ -52,11 +52,14 @@ class FailureLog:
             setattr(crawler, _CRAWLER_ATTR, log)
         return log
 
-    def add(self, url: str, kind: str, reason: str, *, refers_to: str | None = None) -> FetchFailure:
-        """Record one failure: in memory, in the stats, and (unless the archive itself failed)
-        as a WARC metadata record about `url`, `refers_to` the response it is about."""
+    def add(self, url: str, kind: str, reason: str, *, refers_to: str | None = None,
+            listed: bool = True) -> FetchFailure:
+        """Record one failure: in memory (for the summary and the exit code, unless `listed` is
+        false because the command reports it otherwise), in the stats, and (unless the archive
+        itself failed) as a WARC metadata record about `url`, `refers_to` the response."""
         entry = FetchFailure(url, kind, reason, warcrecords.iso_date(time.time()))
-        self.entries.append(entry)
+        if listed:
+            self.entries.append(entry)
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"coprod/failures/{kind}")
         logger.info("failed: %s: %s", url, reason)

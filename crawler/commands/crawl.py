@@ -97,14 +97,18 @@ def run_result(config: CrawlConfig, done: object) -> CrawlRunResult:
         sources=collect(stats, names, errors, flagged["capped"], flagged["complete"]),
         pages=int(stats.get("coprod/pages/requested", 0)), max_pages=config.max_pages,
         interrupted=bool(getattr(done, "interrupted", False)), stats=stats,
+        fetch_failures=list(getattr(done, "fetch_failures", [])),
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.failures import failure_lines
     from crawler.progress import print_summary
 
     quiet = getattr(args, "quiet", 0)
     result = crawl(args, notify=None if quiet else lambda text: print(text, file=sys.stderr))
     if not quiet or result.failed_sources:
         print_summary(result, sys.stderr)
+    for line in failure_lines(result.fetch_failures):  # fetches given up on (crawler.failures)
+        print(line, file=sys.stderr)
     return result.exit_code
