@@ -41,6 +41,10 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                        help="your contact address: User-Agent, Crossref/OpenAlex polite pool")
     group.add_argument("--delay", type=float, default=default(None), metavar="SECONDS",
                        help="per-host delay between requests (default 1.0; APIs 0.2)")
+    group.add_argument("--render", action="store_const", const="always", default=default(None),
+                       help="render every HTML page in Chromium (default: only pages that need it)")
+    group.add_argument("--no-render", dest="render", action="store_const", const="never",
+                       default=default(None), help="never start a browser")
     group.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", default=default([]),
                        help="override a Scrapy setting, as `scrapy crawl -s` does (repeatable)")
     group.add_argument("-v", "--verbose", action="count", default=default(0))

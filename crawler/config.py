@@ -59,6 +59,14 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
             host: {**slot, "delay": min(slot.get("delay", delay), delay)}
             for host, slot in settings.getdict("DOWNLOAD_SLOTS").items()
         }
+    render = getattr(args, "render", None)
+    if render:  # --render / --no-render (crawler.render)
+        values["COPROD_RENDER"] = render
+        if render == "always":
+            from crawler.render.browser import find_browser
+
+            if find_browser(settings.get("COPROD_BROWSER") or "") is None:
+                raise BadSetting("--render: no Chromium found (install chromium, or set COPROD_BROWSER)")
     if getattr(args, "from_archive", False):  # re-run from the WARCs (crawler.archivecache)
         from crawler.archivecache import from_archive_settings
 

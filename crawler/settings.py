@@ -81,7 +81,10 @@ EXTENSIONS = {
 }
 TWISTED_DNS_RESOLVER = "crawler.resolve.MappedHostnameResolver"
 # Certificates are verified unless --resolve maps hosts to the sandbox (crawler.addons).
-ADDONS = {"crawler.addons.ResolveTLSAddon": 0}
+ADDONS = {
+    "crawler.addons.ResolveTLSAddon": 0,
+    "crawler.render.addon.RenderAddon": 10,  # JS-rendered pages in Chromium (COPROD_RENDER_*)
+}
 
 COPROD_DATA_DIR = "coprod-data"
 COPROD_RESOLVE: list[str] = []

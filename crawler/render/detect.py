@@ -1,0 +1,71 @@
+"""The automatic check: does this served HTML need a browser to show its content?
+
+Yes when the page has scripts and next to no text of its own, and says so: an empty
+mount point of a known single-page-app framework (an app shell), a `<noscript>` notice
+asking for JavaScript, or simply no main text. Never for anti-bot challenge pages (a
+crawler does not solve those) nor for pages whose embedded metadata already names the
+work (they were written for machines; rendering adds little).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from extractors.dispatch import CHALLENGE_HEAD, challenge
+from extractors.encoding import binary_kind, decode_body
+from extractors.html import parse_html
+
+MAX_CHECKED = 2 * 1024 * 1024  # bytes of a page looked at
+MIN_TEXT = 200  # characters of body text below which a page with scripts shows nothing
+SHELL_TEXT = 1500  # below this, an empty app mount point or a noscript notice decides
+
+# (framework, XPath of its mount point left empty by the server)
+_EMPTY = "[not(*)][not(normalize-space())]"
+APP_SHELLS: tuple[tuple[str, str], ...] = (
+    ("react", f"//div[@id='root']{_EMPTY}"),
+    ("vue", f"//div[@id='app']{_EMPTY}"),
+    ("angular", f"//app-root{_EMPTY}"),
+    ("next.js", f"//div[@id='__next']{_EMPTY}"),
+    ("nuxt", f"//div[@id='__nuxt']{_EMPTY}"),
+    ("ember", "//body[contains(concat(' ', normalize-space(@class), ' '), ' ember-application ')]"),
+    ("svelte", f"//div[@id='svelte']{_EMPTY}"),
+    ("flutter", "//flt-glass-pane | //flutter-view"),
+    ("semantic scholar", f"//div[@id='main']{_EMPTY}[//script[contains(@src, 'semanticscholar')]]"),
+)
+NOSCRIPT_NOTICE = re.compile(
+    r"(enable|turn on|activate|allow|requires?|needs?|must have)\W+(?:\w+\W+){0,4}javascript"
+    r"|javascript\W+(?:\w+\W+){0,3}(required|disabled|is off|must be enabled|needs to be enabled|"
+    r"aktivieren|activer|activar|abilitare)"
+    r"|(?:请|需要).{0,6}(?:启用|开启|打开).{0,4}javascript",
+    re.I,
+)
+_VISIBLE_TEXT = ("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                 " or ancestor::template or ancestor::svg)]")
+_WORK_METADATA = ("//meta[@name='citation_title' or @name='dc.title' or @name='DC.title'"
+                  " or @name='eprints.title' or @name='bepress_citation_title'][@content != '']")
+
+
+def needs_render(url: str, headers: Mapping[str, str], body: bytes) -> str | None:
+    """Why this HTML response should be rendered in a browser, or None."""
+    body = body[:MAX_CHECKED]
+    if not body or binary_kind(body[:8192]):
+        return None
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    text, _ = decode_body(body, content_type)
+    tree = parse_html(text)
+    if tree is None or not tree.xpath("//script"):
+        return None
+    if challenge(tree, text[:CHALLENGE_HEAD], headers) or tree.xpath(_WORK_METADATA):
+        return None
+    visible = len(" ".join(" ".join(tree.xpath(_VISIBLE_TEXT)).split()))
+    if visible < SHELL_TEXT:
+        for name, xpath in APP_SHELLS:
+            if tree.xpath(xpath):
+                return f"app shell ({name})"
+        for notice in tree.xpath("//noscript"):
+            if NOSCRIPT_NOTICE.search(" ".join(notice.text_content().split())):
+                return "noscript notice"
+    if visible < MIN_TEXT:
+        return f"no main text ({visible} characters)"
+    return None
