@@ -19,6 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.archiving import CAPTURES_META_KEY, WARC_META_KEY
+from crawler.render import NOTES_META_KEY
 from extractors import EXTRACTOR_VERSION
 from extractors.dispatch import extract, extract_records
 from extractors.errors import UnusableInput
@@ -66,6 +67,8 @@ class LandingPages:
     def parse_landing(self, response: Response) -> Iterator[Any]:
         job: LandingJob = response.meta["job"]
         note_captures(job.captures, response.meta)
+        # "rendered DOM (Chromium ...)" when the page was rendered (crawler.render)
+        job.notes += [n for n in response.meta.get(NOTES_META_KEY, []) if n not in job.notes]
         job.landing = response.meta.get(WARC_META_KEY)
         extraction = extract_response(response, job.notes, "landing page")
         if extraction is not None and extraction.record is not None:

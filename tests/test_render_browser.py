@@ -124,6 +124,9 @@ def test_record_exists_only_once_the_script_has_fetched_its_json(tmp_path: Path)
     prov = record["provenance"]
     assert prov["warc_record_id"] == document_id
     assert {dom["headers"]["WARC-Record-ID"], shot["headers"]["WARC-Record-ID"]} <= set(prov["captures"])
+    [note] = [n for n in prov["notes"] if n.startswith("rendered DOM")]
+    assert note.startswith("rendered DOM (Chromium ") and "app shell (react)" in note
+    assert note.endswith(f"urn:dom:{page_url} {dom['headers']['WARC-Record-ID']}")
     [log] = render_logs(records)
     assert log["reason"] == "app shell (react)" and log["settled"] is True
     assert log["records"]["document"] == document_id
