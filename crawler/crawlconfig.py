@@ -31,13 +31,15 @@ ENV_KEY = "COPROD_{}_API_KEY"
 CRAWL_KEYS: dict[str, type] = {
     "depth": int, "max_pages": int, "relevance_threshold": float, "landing_pages": str,
     "snowball": int, "snowball_via": str, "incremental": bool, "mailto": str,
+    "render": list,
 }
 SOURCE_KEYS: dict[str, type] = {
     "type": str, "name": str, "query": str, "url": str, "set": str, "max_pages": int,
     "depth": int,
 }
 TOP_KEYS = ("crawl", "api_keys", "vocabulary", "sources")
-_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+               list: "a list of strings"}
 
 
 class ConfigError(ValueError):
@@ -80,6 +82,7 @@ class CrawlConfig:
     snowball_via: str = "openalex"
     incremental: bool = True
     mailto: str | None = None
+    render: tuple[str, ...] = ()  # host patterns whose pages are rendered in Chromium (crawler.render)
     api_keys: Mapping[str, str] = field(default_factory=dict)
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     origin: str = "built-in default"
@@ -113,6 +116,8 @@ def parse_config(text: str, origin: str, environ: Mapping[str, str] | None = Non
     _check_types(crawl, CRAWL_KEYS, origin, "[crawl]")
     values: dict[str, Any] = {k: crawl[k] for k in CRAWL_KEYS if k in crawl}
     values["mailto"] = crawl.get("mailto") or None
+    if "render" in values:
+        values["render"] = _host_patterns(values["render"], origin)
     vocabulary = _vocabulary(_table(data, "vocabulary", origin), origin)
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
@@ -205,6 +210,13 @@ def _check_types(table: Mapping[str, Any], schema: Mapping[str, type], origin: s
         if not ok:
             raise ConfigError(f"{origin}: {where} {key}: expected {_TYPE_NAMES[wanted]}, "
                               f"got {value!r}")
+
+
+def _host_patterns(value: list[Any], origin: str) -> tuple[str, ...]:
+    """[crawl] render: host names or `*` patterns (COPROD_RENDER_HOSTS)."""
+    if not all(isinstance(host, str) and host.strip() and "/" not in host for host in value):
+        raise ConfigError(f"{origin}: [crawl] render: expected host names or patterns, got {value!r}")
+    return tuple(host.strip().lower() for host in value)
 
 
 def _source(entry: dict[str, Any], origin: str, where: str) -> SourceSpec:

@@ -239,3 +239,19 @@ def test_addon_without_resolve_verifies_certificates_and_never_means_no_browser(
     assert RenderMiddleware not in never.getdict("DOWNLOADER_MIDDLEWARES")
     missing = addon_settings(COPROD_BROWSER="/nonexistent/chromium")
     assert missing.getdict("DOWNLOAD_HANDLERS")["https"] == "crawler.capture.CapturingHTTP11DownloadHandler"
+
+
+# -- coprod.toml ------------------------------------------------------------------------------
+
+
+def test_coprod_toml_render_host_list():
+    from crawler.crawlconfig import ConfigError, default_text, parse_config
+
+    text = default_text().replace("render = []", 'render = ["www.SemanticScholar.org", "*.elsevierpure.com"]')
+    assert text != default_text()
+    config = parse_config(text, "coprod.toml")
+    assert config.render == ("www.semanticscholar.org", "*.elsevierpure.com")
+    assert parse_config(default_text(), "built-in default").render == ()
+    for bad in ('render = "www.semanticscholar.org"', 'render = [1]', 'render = ["https://a.example/x"]'):
+        with pytest.raises(ConfigError, match="render"):
+            parse_config(default_text().replace("render = []", bad), "coprod.toml")

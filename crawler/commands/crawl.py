@@ -71,8 +71,9 @@ def crawl(args: argparse.Namespace, notify: Callable[[str], None] | None = None)
     if config.mailto and not getattr(args, "mailto", None):
         args.mailto = config.mailto  # the User-Agent's contact, as --mailto would give it
     try:
+        render = {"COPROD_RENDER_HOSTS": list(config.render)} if config.render else {}  # crawler.render
         settings = crawl_settings(args, COPROD_RELEVANCE_THRESHOLD=config.relevance_threshold,
-                                  COPROD_PROGRESS=progress_wanted(args))
+                                  COPROD_PROGRESS=progress_wanted(args), **render)
     except (BadResolveRule, BadSetting) as exc:
         raise UsageError(f"coprod: {exc}") from None
     done = run_job(CrawlSpider, settings, name="crawl", resume=args.resume, notify=notify,
