@@ -22,6 +22,14 @@ class BadSetting(ValueError):
     """A --set value that is not NAME=VALUE."""
 
 
+def add_from_archive_option(parser: argparse.ArgumentParser) -> None:
+    """`--from-archive [DIR]`, for every command that fetches."""
+    parser.add_argument(
+        "--from-archive", nargs="?", const=True, default=None, type=Path, metavar="DIR",
+        help="answer every request from the archive in DIR (default: --data-dir); fetch nothing live. "
+             "With another --data-dir, the re-run's own archive and records go there, to compare")
+
+
 def data_dir(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "data_dir", None) or os.environ.get("COPROD_DATA") or DEFAULT_DATA_DIR)
 
@@ -67,10 +75,11 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
 
             if find_browser(settings.get("COPROD_BROWSER") or "") is None:
                 raise BadSetting("--render: no Chromium found (install chromium, or set COPROD_BROWSER)")
-    if getattr(args, "from_archive", False):  # re-run from the WARCs (crawler.archivecache)
+    from_archive = getattr(args, "from_archive", None)
+    if from_archive:  # re-run from the WARCs (crawler.archivecache)
         from crawler.archivecache import from_archive_settings
 
-        values.update(from_archive_settings(data_dir(args)))
+        values.update(from_archive_settings(data_dir(args) if from_archive is True else from_archive))
     for assignment in getattr(args, "set", None) or []:
         name, sep, value = assignment.partition("=")
         if not sep or not name.isupper():

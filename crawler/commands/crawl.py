@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from crawler.config import add_from_archive_option
 from crawler.crawlconfig import KINDS, ConfigError, CrawlConfig, load_config, with_options
 from crawler.crawlstats import CrawlRunResult
 
@@ -41,6 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="finish the last interrupted crawl instead of starting afresh")
     parser.add_argument("--all", action="store_true",
                         help="no focus: follow links from every record, relevant or not")
+    add_from_archive_option(parser)  # implies --full: the queries are those a full harvest asked
     parser.add_argument("--full", action="store_true",
                         help="ask every source for everything, not only what changed since "
                              "its last complete harvest")
@@ -77,7 +79,7 @@ def crawl(args: argparse.Namespace, notify: Callable[[str], None] | None = None)
     except (BadResolveRule, BadSetting) as exc:
         raise UsageError(f"coprod: {exc}") from None
     done = run_job(CrawlSpider, settings, name="crawl", resume=args.resume, notify=notify,
-                   config=config, focus=not args.all, full=args.full)
+                   config=config, focus=not args.all, full=args.full or bool(args.from_archive))
     return run_result(config, done)
 
 

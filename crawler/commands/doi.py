@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.commands.output import FORMAT_CHOICES, open_output, write_records
-from crawler.config import BadSetting, crawl_settings, data_dir
+from crawler.config import BadSetting, add_from_archive_option, crawl_settings, data_dir
 from crawler.resolve import BadResolveRule
 from extractors.doi import InvalidDOI, normalise_doi
 
@@ -24,8 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--file", type=Path, help="DOIs, one per line (# comments, blank lines)")
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     parser.add_argument("--format", choices=FORMAT_CHOICES, default="jsonl")
-    parser.add_argument("--from-archive", action="store_true",
-                        help="answer every request from the archive in --data-dir; fetch nothing live")
+    add_from_archive_option(parser)
     parser.add_argument("--resume", action="store_true",
                         help="finish the last `coprod doi` run if it died: what it fetched is "
                              "taken from the archive, the rest fetched")
