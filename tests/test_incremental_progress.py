@@ -29,7 +29,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def _site() -> Site:
     site = Site()
     site.redirect(f"https://doi.org/{DOI}", "https://journal.example.org/progress", status=302)
-    site.add("https://journal.example.org/progress", body=PAGE, content_type="text/html", delay=0.8)
+    site.add("https://journal.example.org/progress", body=PAGE, content_type="text/html", delay=0.5)
     return site
 
 
