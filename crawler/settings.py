@@ -53,6 +53,7 @@ DOWNLOAD_HANDLERS = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.failures.FailureLogMiddleware": 20,  # what retrying gave up on, recorded
     "crawler.guard.PrivateAddressGuardMiddleware": 40,  # no private/loopback targets unless mapped
+    "crawler.slots.HostSlotMiddleware": 45,  # a redirect to another host uses that host's slot
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
     "crawler.politeness.RetryAfterPauseMiddleware": 560,  # Retry-After pauses the whole host
