@@ -55,21 +55,20 @@ _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?>")
 _XML_TYPES = ("xml", "rss", "atom")
 
 # Anti-bot interstitials served instead of the page: (name, what gives them away in the
-# first CHALLENGE_HEAD characters; their pages are a few KB).
+# first CHALLENGE_HEAD characters, lower-cased; their pages are a few KB). Plain strings are
+# substring tests (a regex with IGNORECASE costs a hundred times more); titles are regexes.
 CHALLENGE_HEAD = 8000
-CHALLENGES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(p, re.I)) for name, p in (
-        ("cloudflare", r"<title>\s*(?:just a moment\.\.\.|attention required! \| cloudflare|"
-                       r"please wait\.\.\. \| cloudflare)\s*</title>"),
-        ("cloudflare", r"window\._cf_chl_opt\s*=|<form[^>]+id=\"challenge-form\""),
-        ("ddos-guard", r"<title>\s*ddos-guard\s*</title>|check\.ddos-guard\.net"),
-        ("imperva", r"Incapsula incident ID|_Incapsula_Resource"),
-        ("akamai", r"<title>\s*access denied\s*</title>[\s\S]{0,2000}Reference&#32;#"),
-        ("perimeterx", r"px-captcha|window\._pxAppId"),
-        ("datadome", r"geo\.captcha-delivery\.com|ct\.captcha-delivery\.com"),
-        ("captcha", r"<title>\s*(?:are you a robot\??|verify you are human|bot verification|"
-                    r"human verification)\s*</title>"),
-    )
+CHALLENGES: tuple[tuple[str, tuple[str | re.Pattern[str], ...]], ...] = (
+    ("cloudflare", (re.compile(r"<title>\s*(?:just a moment\.\.\.|attention required! \| "
+                               r"cloudflare|please wait\.\.\. \| cloudflare)\s*</title>"),
+                    "window._cf_chl_opt", 'id="challenge-form"')),
+    ("ddos-guard", (re.compile(r"<title>\s*ddos-guard\s*</title>"), "check.ddos-guard.net")),
+    ("imperva", ("incapsula incident id", "_incapsula_resource")),
+    ("akamai", (re.compile(r"<title>\s*access denied\s*</title>[\s\S]{0,2000}reference&#32;#"),)),
+    ("perimeterx", ("px-captcha", "window._pxappid")),
+    ("datadome", ("geo.captcha-delivery.com", "ct.captcha-delivery.com")),
+    ("captcha", (re.compile(r"<title>\s*(?:are you a robot\??|verify you are human|"
+                            r"bot verification|human verification)\s*</title>"),)),
 )
 # Pages that are about no single work: result lists, tables of contents, errors, logins.
 NOT_A_WORK_TITLE = re.compile(
@@ -138,7 +137,7 @@ def _extract(url: str, headers: Mapping[str, str], body: bytes,
         raise UnusableInput("no HTML markup or known record format in body")
     if codec != "utf_8":
         notes.append(f"decoded as {codec}")
-    return _from_page(url, headers, tree, text[:CHALLENGE_HEAD], notes), None
+    return _from_page(url, headers, tree, text, notes), None
 
 
 def _from_api(url: str, body: bytes, content_type: str) -> tuple[Extraction, list[Record]]:
@@ -167,9 +166,9 @@ def _from_export(url: str, text: str) -> Extraction:
     return Extraction(record)
 
 
-def _from_page(url: str, headers: Mapping[str, str], tree: HtmlElement, head: str,
+def _from_page(url: str, headers: Mapping[str, str], tree: HtmlElement, text: str,
                notes: list[str]) -> Extraction:
-    if name := challenge(tree, head, headers):
+    if name := challenge(tree, text[:CHALLENGE_HEAD], headers):
         return Extraction(None, reason=f"anti-bot challenge page ({name}), not the work")
     base = base_url(tree, url)
     partials = extract_embedded(tree, base)
@@ -201,16 +200,20 @@ def challenge(tree: HtmlElement, head: str, headers: Mapping[str, str]) -> str |
     text, `head`), or None for a real page."""
     if _header(headers, "cf-mitigated").lower() == "challenge":
         return "cloudflare"
-    if tree.xpath('//meta[@name="citation_title" or @name="dc.title"][1]'):
+    if tree.xpath('/html/head/meta[@name="citation_title" or @name="dc.title"][1]'):
         return None
-    return next((name for name, rule in CHALLENGES if rule.search(head)), None)
+    head = head.lower()
+    for name, signs in CHALLENGES:
+        if any(sign in head if isinstance(sign, str) else sign.search(head) for sign in signs):
+            return name
+    return None
 
 
 def not_a_work(tree: HtmlElement, named: bool) -> str | None:
     """Why a page without metadata naming a work is no work page (a listing, an error), or None."""
     if named:
         return None
-    title = clean(" ".join(tree.xpath("//head/title//text()")))
+    title = clean(" ".join(tree.xpath("/html/head/title//text()")))
     headings = [clean(" ".join(block_text(h))) for h in tree.xpath("//h1")[:2]]
     if any(NOT_A_WORK_TITLE.match(t) for t in [title, *headings] if t):
         return f"no work on this page: a listing or error page ({title or headings[0]!r})"

@@ -56,7 +56,7 @@ def parse_html(text: str) -> HtmlElement | None:
 
 def base_url(tree: HtmlElement, url: str) -> str:
     """The URL relative links resolve against: <base href> joined onto the page URL."""
-    for href in tree.xpath("//head/base/@href")[:1]:
+    for href in tree.xpath("/html/head/base/@href")[:1]:
         return urljoin(url, str(href).strip())
     return url
 

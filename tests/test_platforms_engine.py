@@ -194,3 +194,44 @@ def test_reference_items_without_their_text_part_keep_the_title_or_go():
     refs = engine.references(t, {"item": ["ol > li"], "text": ["p.cite"], "title": ["a.t"],
                                  "url": ["a.t::attr(href)"]}, "https://x.example/")
     assert [(r.text, r.title, r.url) for r in refs] == [(None, "Only a title", "https://x.example/p/1")]
+
+
+# --- adapter matching: host table, shared page signature ------------------------------------
+
+
+def test_marker_needles_and_meta_markers_from_the_signature():
+    from extractors.platforms._matching import has_marker, needles, signature
+
+    assert needles("ul#author-list a.author-name").classes == {"author-name"}
+    assert needles("ul#author-list a.author-name").ids == {"author-list"}
+    assert needles("a[href$='/x.xhtml']").classes == frozenset()  # no class inside brackets
+    assert needles("meta[name=generator][content*='Open Journal Systems']").meta == (
+        ("name", "=", "generator"), ("content", "*=", "Open Journal Systems"))
+    tree = lxml.html.document_fromstring(
+        '<html><head><meta name="generator" content="Open Journal Systems 3.3">'
+        '</head><body><div class="a b" id="main"><span class="c">x</span></div></body></html>')
+    ran: list[str] = []
+
+    def select(t, s):
+        ran.append(s)
+        return t.cssselect(s)
+
+    assert has_marker(tree, ["meta[name=generator][content^='Open Journal']"], select)
+    assert not has_marker(tree, ["meta[name=generator][content^='DSpace']"], select)
+    assert ran == []  # meta markers never walk the tree
+    assert not has_marker(tree, ["div.missing span", "#nowhere"], select) and ran == []
+    assert has_marker(tree, ["div.a span.c"], select) and ran == ["div.a span.c"]
+    assert signature(tree) is signature(tree)  # one signature per page, shared
+
+
+def test_host_table_first_then_markers():
+    from extractors.platforms import find_adapter
+
+    empty = lxml.html.document_fromstring("<html><body><p>nothing here</p></body></html>")
+    assert find_adapter("https://www.tandfonline.com/doi/full/10.1/x", empty).NAME == "atypon"
+    assert find_adapter("https://link.springer.com/article/10.1/x", empty).NAME == "springer"
+    assert find_adapter("https://example.org/x", empty) is None
+    ojs = lxml.html.document_fromstring(
+        '<html><head><meta name="generator" content="Open Journal Systems 3.3.0.8"></head>'
+        "<body></body></html>")
+    assert find_adapter("https://journals.example.org/x", ojs).NAME == "ojs"

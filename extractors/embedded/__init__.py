@@ -12,7 +12,13 @@ from urllib.parse import parse_qsl
 
 from lxml.html import HtmlElement
 
-from extractors.embedded.meta import COINS, VOCABULARIES, collect_meta, read_vocabulary
+from extractors.embedded.meta import (
+    COINS,
+    VOCABULARIES,
+    by_vocabulary,
+    collect_meta,
+    read_vocabulary,
+)
 from extractors.embedded.schemaorg import jsonld_items, main_work, microdata_items, work_fields
 
 Partial = tuple[str, dict[str, Any]]
@@ -25,8 +31,8 @@ ORDER: tuple[str, ...] = (
 
 def coins_pairs(tree: HtmlElement) -> list[tuple[str, str]]:
     """The KEV pairs of the page's COinS, when it has exactly one (many = a list of others)."""
-    spans = tree.xpath('//span[contains(concat(" ", normalize-space(@class), " "), " Z3988 ")]'
-                       '/@title')
+    spans = [s.get("title") for s in tree.xpath('//span/@class[contains(., "Z3988")]/..')
+             if "Z3988" in (s.get("class") or "").split() and s.get("title")]
     if len(spans) != 1:
         return []
     pairs = parse_qsl(str(spans[0]), keep_blank_values=False)
@@ -40,9 +46,10 @@ def coins_pairs(tree: HtmlElement) -> list[tuple[str, str]]:
 def extract_embedded(tree: HtmlElement, base: str) -> list[Partial]:
     """(source, fields) for every vocabulary that says something, in ORDER."""
     found: dict[str, dict[str, Any]] = {}
-    metas = collect_meta(tree)
+    metas = by_vocabulary(collect_meta(tree))
     for name, table in VOCABULARIES:
-        found[name] = read_vocabulary(metas, table, base)
+        if name in metas:
+            found[name] = read_vocabulary(metas[name], table, base)
     if work := main_work(jsonld_items(tree)):
         found["jsonld"] = work_fields(work, base)
     # Microdata costs tens of ms on big pages (extruct reads every property's text): only

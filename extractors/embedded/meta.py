@@ -229,6 +229,14 @@ LANGUAGES: dict[str, str] = {
 }
 
 
+_COLON_PREFIXES = ("dc:", "dcterms:", "prism:", "eprints:")
+# meta name -> the vocabularies that read it.
+_VOCABULARY_OF: dict[str, tuple[str, ...]] = {}
+for _name, _table in VOCABULARIES:
+    for _key in _table:
+        _VOCABULARY_OF[_key] = (*_VOCABULARY_OF.get(_key, ()), _name)
+
+
 def collect_meta(tree: HtmlElement) -> list[tuple[str, str]]:
     """(normalised name, content) for every <meta name|property> in document order."""
     out = []
@@ -240,10 +248,18 @@ def collect_meta(tree: HtmlElement) -> list[tuple[str, str]]:
         if not key or content is None:
             continue
         key = key.strip().lower()
-        for prefix in ("dc:", "dcterms:", "prism:", "eprints:"):
-            if key.startswith(prefix):
-                key = key.replace(":", ".", 1)
+        if key.startswith(_COLON_PREFIXES):
+            key = key.replace(":", ".", 1)
         out.append((key, content))
+    return out
+
+
+def by_vocabulary(metas: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The metas each vocabulary reads, in document order: one pass for all tables."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, content in metas:
+        for name in _VOCABULARY_OF.get(key, ()):
+            out.setdefault(name, []).append((key, content))
     return out
 
 

@@ -67,7 +67,7 @@ def jsonld_items(tree: HtmlElement) -> list[dict[str, Any]]:
 
 def microdata_items(tree: HtmlElement, base: str) -> list[dict[str, Any]]:
     """Top-level microdata items, converted to the JSON-LD shape."""
-    if not tree.xpath("//*[@itemscope][1]"):
+    if not tree.xpath("(//@itemscope)[1]"):
         return []
     try:
         found = _microdata.extract_items(tree, base)

@@ -26,6 +26,8 @@ import pkgutil
 from types import ModuleType
 from typing import Any, Protocol
 
+from extractors.platforms._matching import by_host, host_of
+
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +44,7 @@ class PlatformAdapter(Protocol):
 DEFAULT_PRIORITY = 100
 
 _loaded: list[ModuleType] | None = None
+_hosts: dict[str, ModuleType] | None = None
 
 
 def is_adapter(module: ModuleType) -> bool:
@@ -73,8 +76,22 @@ def adapters() -> list[ModuleType]:
     return _loaded
 
 
+def _host_table() -> dict[str, ModuleType]:
+    """host -> the adapter that names it in HOSTS (the first in trial order wins)."""
+    global _hosts
+    if _hosts is None:
+        _hosts = {}
+        for adapter in adapters():
+            for host in getattr(adapter, "HOSTS", ()):
+                _hosts.setdefault(host.lower(), adapter)
+    return _hosts
+
+
 def find_adapter(url: str, tree: Any) -> ModuleType | None:
-    """The first adapter whose `matches(url, tree)` is true, or None."""
+    """The adapter for the URL's host (a table), else the first whose `matches(url, tree)` is
+    true, or None. Markers of all adapters are checked against one shared page signature."""
+    if (adapter := by_host(host_of(url), _host_table())) is not None:
+        return adapter
     for adapter in adapters():
         try:
             if adapter.matches(url, tree):

@@ -88,7 +88,7 @@ _INSTITUTION = re.compile(r"^\s*[\[［(]?(\d{1,3})[\]］)]?[.、:]?\s*")
 def matches(url: str, tree: Any) -> bool:
     """A Chinese page (by its lang or title: cheap) that labels fields (a scan of the page)."""
     lang = (tree.get("lang") or "").lower()
-    title = " ".join(tree.xpath("//head/title//text()"))[:500]
+    title = " ".join(tree.xpath("/html/head/title//text()"))[:500]
     chinese = lang.startswith("zh") or bool(_CJK.search(title))
     return chinese and engine.has_marker(tree, MARKERS)
 

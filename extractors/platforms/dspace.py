@@ -11,7 +11,7 @@ from extractors.platforms import engine
 
 NAME = "dspace"
 PRIORITY = 60  # lower is tried first: hosts before generic software
-MARKERS = ("meta[name=generator][content^='DSpace']", "ds-app", "table.ds-includeSet-table",
+MARKERS = ("meta[name=generator][content^='DSpace']", "/html/body/ds-app", "table.ds-includeSet-table",
            "div.item-summary-view-metadata", "table.itemDisplayTable")
 URL_PATTERN = re.compile(r"/(?:handle/\d+(?:\.\d+)*/\d+|items/[0-9a-f-]{36})(?:$|[/?#])")
 

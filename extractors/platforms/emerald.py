@@ -13,7 +13,7 @@ from extractors.platforms.sections import RUN_IN_LABEL
 NAME = "emerald"
 PRIORITY = 20  # lower is tried first: hosts before generic software
 HOSTS = ("emerald.com", "emeraldinsight.com")
-MARKERS = ("div[contrib-type=author]", "span.intent_contributor_affiliate")
+MARKERS = ("span.intent_contributor_affiliate", "div[contrib-type=author] a.contrib-search")
 
 TABLE: dict[str, Any] = {
     "authors": {

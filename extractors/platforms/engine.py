@@ -38,6 +38,8 @@ from extractors.embedded.values import (
     split_keywords,
 )
 from extractors.html import absolute, base_url, block_text
+from extractors.platforms import _matching
+from extractors.platforms._matching import host_matches as host_matches  # adapters' helper
 from extractors.platforms.sections import abstract_text, sections_from
 from extractors.record import Author, Person, Reference
 
@@ -146,15 +148,10 @@ def first_text(node: Any, selectors: Selectors | None,
 # --- matching -------------------------------------------------------------------------------
 
 
-def host_matches(url: str, hosts: Iterable[str]) -> bool:
-    """True when the URL's host is one of `hosts` or a subdomain of one."""
-    host = (urlsplit(url or "").hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in hosts)
-
-
 def has_marker(tree: Any, selectors: Selectors | None) -> bool:
-    """True when any marker selector finds something in the page."""
-    return any(select(tree, [s]) for s in _as_list(selectors))
+    """True when any marker selector finds something in the page (checked against the page's
+    shared signature first: see _matching)."""
+    return _matching.has_marker(tree, _as_list(selectors), lambda t, s: select(t, [s]))
 
 
 # --- values ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from extractors.platforms import engine
 NAME = "genders"
 PRIORITY = 20  # lower is tried first: hosts before generic software
 HOSTS = ("genders.org",)
-MARKERS = ("img[alt='Genders OnLine Journal']",)
+MARKERS = ("/html/head/title[starts-with(normalize-space(.), 'Genders OnLine Journal')]",)
 JOURNAL = "Genders"
 _TITLE = "//p[font[@size='5']]"
 _ISSUE = re.compile(r"\bIssue\s+(?P<issue>\d+),\s*(?:(?:spring|summer|fall|autumn|winter)\s+)?"

@@ -15,7 +15,7 @@ from extractors.platforms import engine
 NAME = "lingbuzz"
 PRIORITY = 20  # lower is tried first: hosts before generic software
 HOSTS = ("ling.auf.net",)
-MARKERS = ("link[rel=canonical][href*='/lingbuzz/']",)
+MARKERS = ("/html/head/link[@rel='canonical'][contains(@href, '/lingbuzz/')]",)
 # The body's nodes between the header (<center>) and the first table: the abstract.
 _ABSTRACT = ("/html/body/center[1]/following-sibling::node()"
              "[not(self::table) and not(preceding-sibling::table)]")

@@ -11,7 +11,7 @@ from extractors.platforms import engine
 NAME = "semanticscholar"
 PRIORITY = 20  # lower is tried first: hosts before generic software
 HOSTS = ("semanticscholar.org",)
-MARKERS = ("div[data-test-id=paper-detail-page-header]",)
+MARKERS = ("meta[name=s2-ui-version]", "div.fresh-paper-detail-page__header")
 
 _PAPER_ROW: dict[str, Any] = {
     "title": ["h3.cl-paper-title"],

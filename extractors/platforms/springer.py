@@ -11,7 +11,7 @@ from extractors.platforms import engine
 NAME = "springer"
 PRIORITY = 20  # lower is tried first: hosts before generic software
 HOSTS = ("link.springer.com", "nature.com", "biomedcentral.com", "springeropen.com")
-MARKERS = ("meta[name=citation_springer_api_url]", "ul[data-test=authors-list]")
+MARKERS = ("meta[name=citation_springer_api_url]", "ul.c-article-author-list")
 
 TABLE: dict[str, Any] = {
     "authors": {

@@ -39,7 +39,7 @@ def page_headings(tree: HtmlElement, container: str | None = None) -> list[str]:
         if len(text := clean(" ".join(block_text(h1)))) >= 8:
             out.append(text)
             break
-    for title in tree.xpath("//head/title")[:1]:
+    for title in tree.xpath("/html/head/title")[:1]:
         text = _TITLE_SPLIT.split(clean(title.text_content()))[0]
         if container and f": {container}" in text:
             text = text[: text.index(f": {container}")]
@@ -51,7 +51,7 @@ def page_headings(tree: HtmlElement, container: str | None = None) -> list[str]:
 def page_title(tree: HtmlElement) -> str:
     """The work's title from headings and <title>, for pages with no metadata naming it."""
     whole, segments = "", []
-    for title in tree.xpath("//head/title")[:1]:
+    for title in tree.xpath("/html/head/title")[:1]:
         whole = clean(title.text_content())
         segments = sorted(title_segments(whole), key=len, reverse=True)
     headings = [clean(" ".join(block_text(h))) for h in tree.xpath("//h1|//h2")[:6]]
@@ -66,8 +66,8 @@ def page_title(tree: HtmlElement) -> str:
 
 def doi_from_urls(tree: HtmlElement, url: str) -> str | None:
     """The DOI in the page's own URL, canonical link or og:url (publisher /doi/ paths)."""
-    urls = [url, *tree.xpath('//head/link[@rel="canonical"]/@href'),
-            *tree.xpath('//head/meta[@property="og:url"]/@content')]
+    urls = [url, *tree.xpath('/html/head/link[@rel="canonical"]/@href'),
+            *tree.xpath('/html/head/meta[@property="og:url"]/@content')]
     for candidate in urls:
         text = unquote(str(candidate))
         if m := _DOI_PATH.search(text):
