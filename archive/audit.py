@@ -34,7 +34,8 @@ from archive.warcwriter import OPEN_SUFFIX
 
 FAILURE, DIFF, EXPLAINED, WARNING, NOTE = "failure", "diff", "explained", "warning", "note"
 _CAPTURE_COLUMNS = ("record_id", "record_type", "uri", "warc_date", "status", "mime",
-                    "payload_digest", "length", "warc_file", "offset", "record_length", "refers_to")
+                    "payload_digest", "length", "warc_file", "offset", "record_length", "refers_to",
+                    "truncated")
 _RECORD_COLUMNS = ("key", "doi", "title", "year", "type", "json", "warc_file", "offset",
                    "record_id", "refers_to", "updated_at")
 

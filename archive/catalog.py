@@ -75,6 +75,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             warc_file TEXT NOT NULL, "offset" INTEGER NOT NULL)""",
         "CREATE INDEX failures_uri ON failures (uri, warc_date)",
     ),
+    (  # 4: a response whose body is not whole (WARC-Truncated) is never a page's archived copy
+        "ALTER TABLE captures ADD COLUMN truncated TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _RECORD_COLUMNS = (
@@ -109,6 +112,7 @@ class Capture:
     offset: int
     record_length: int  # bytes in the file (the gzip member)
     refers_to: str | None = None  # revisits: the original response
+    truncated: str | None = None  # a response's WARC-Truncated ("length", "disconnect"...)
 
 
 _CAPTURE_COLUMNS = tuple(f.name for f in fields(Capture))
@@ -588,6 +592,8 @@ def capture_values(record: ArcWarcRecord) -> dict[str, Any]:
         "payload_digest": headers.get_header("WARC-Payload-Digest"),
         "length": int(length) if length and length.isdigit() else None,
         "refers_to": headers.get_header("WARC-Refers-To"),
+        # a revisit is headers only by definition (its WARC-Truncated says so): not a cut body
+        "truncated": headers.get_header("WARC-Truncated") if record.rec_type == "response" else None,
     }
 
 

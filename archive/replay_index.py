@@ -32,7 +32,7 @@ from extractors.record import Record
 MAX_RECORD_JSON = 64 * 1024 * 1024
 _CAPTURE_SELECT = (
     'SELECT record_id, record_type, uri, warc_date, status, mime, payload_digest, length, '
-    'warc_file, "offset", record_length, refers_to FROM captures'
+    'warc_file, "offset", record_length, refers_to, truncated FROM captures'
 )
 _RECORD_SELECT = (
     'SELECT key, doi, title, year, type, json, warc_file, "offset", record_id, refers_to, '

@@ -71,8 +71,9 @@ class StoredExchange:
 
 
 def latest_capture(catalog: Catalog, uri: str) -> Capture | None:
-    """The newest response or revisit of `uri`."""
-    captures = [c for c in catalog.captures_for(uri) if c.record_type in REPLAYABLE_TYPES]
+    """The newest response or revisit of `uri` (a truncated response is no copy of the page)."""
+    captures = [c for c in catalog.captures_for(uri)
+                if c.record_type in REPLAYABLE_TYPES and not c.truncated]
     return captures[-1] if captures else None
 
 

@@ -200,7 +200,7 @@ class ArchivedInJobMiddleware:
             if moment is None or moment < self.since:
                 return None
             if capture.record_type in REPLAYABLE_TYPES and capture.status is not None \
-                    and capture.status not in self.retry_codes:
+                    and capture.status not in self.retry_codes and not capture.truncated:
                 return capture
         return None
 

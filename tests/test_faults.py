@@ -306,3 +306,21 @@ def test_tls_handshake_failure(batch) -> None:
     assert not [hit for hit in batch[2] if hit.host == "tls.example.org"]
     reason = _fetch_failure(batch, url("tls"), "network")
     assert "TLS handshake failed (wrong version number)" in reason, reason
+
+
+def test_truncated_responses_are_marked_in_the_catalog_and_never_a_pages_copy(batch, tmp_path) -> None:
+    from archive.catalog import Catalog
+    from crawler.incremental import latest_capture
+
+    with Catalog(batch[1] / "catalog.sqlite") as catalog:
+        assert {c.truncated for c in catalog.captures_for(url("reset"))} == {"disconnect"}
+        assert [c.truncated for c in catalog.captures_for(url("big"))] == ["length"]
+        assert [c.truncated for c in catalog.captures_for(url("429"))] == [None, None]
+        assert latest_capture(catalog, url("big")) is None  # no whole copy to revalidate or resume
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:  # a whole copy, then a cut one
+        base = dict(record_type="response", uri="https://x.example.org/", status=200, mime="text/html",
+                    payload_digest="sha1:A", length=10, warc_file="a.warc.gz", record_length=5)
+        catalog.add_capture(**base, record_id="<urn:uuid:1>", warc_date="2024-01-01T00:00:00Z", offset=0)
+        catalog.add_capture(**base, record_id="<urn:uuid:2>", warc_date="2024-01-02T00:00:00Z", offset=9,
+                            truncated="disconnect")
+        assert latest_capture(catalog, "https://x.example.org/").record_id == "<urn:uuid:1>"
