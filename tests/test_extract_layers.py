@@ -162,3 +162,23 @@ def test_chrome_lines(line: str) -> None:
 ])
 def test_content_is_not_chrome(line: str) -> None:
     assert not is_chrome_text(line)
+
+
+def test_one_type_vocabulary_for_every_layer() -> None:
+    from archive.exports.common import kind_of
+    from extractors.api._common import work_type
+    from extractors.embedded.values import normalise_type
+    from extractors.record import Record
+    from extractors.types import RECORD_TYPES, record_type
+
+    for term, kind in [("journal-article", "article"), ("ScholarlyArticle", "article"),
+                       ("info:eu-repo/semantics/conferenceObject", "conference-paper"),
+                       ("JOUR", "article"), ("inproceedings", "conference-paper"),
+                       ("posted-content", "preprint"), ("Book Chapter", "chapter"),
+                       ("http://schema.org/Dataset", "dataset"), ("ResearchProject", "project"),
+                       ("doctoralThesis", "thesis"), ("working paper", "report")]:
+        assert record_type(term) == normalise_type(term) == work_type(term) == kind, term
+    assert record_type("website") is None and work_type("website") == "other"
+    assert all(record_type(t) in (t, None) for t in RECORD_TYPES)
+    assert kind_of(Record(type="proceedings-article")).ris == "CPAPER"  # exports read it too
+    assert kind_of(Record(type="conference-paper")).bibtex == "inproceedings"

@@ -11,30 +11,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from extractors.record import Author, Record
+from extractors.types import record_type
 
-# Record.type (and the Crossref/DataCite spellings extractors may pass through) -> our kind.
-TYPE_ALIASES: dict[str, str] = {
-    "article": "article",
-    "journal-article": "article",
-    "review": "article",
-    "chapter": "chapter",
-    "book-chapter": "chapter",
-    "book-section": "chapter",
-    "book-part": "chapter",
-    "book": "book",
-    "monograph": "book",
-    "edited-book": "book",
-    "report": "report",
-    "working-paper": "report",
-    "thesis": "thesis",
-    "dissertation": "thesis",
-    "conference-paper": "conference",
-    "proceedings-article": "conference",
-    "preprint": "preprint",
-    "posted-content": "preprint",
-    "dataset": "dataset",
-    "project": "project",
-    "webpage": "webpage",
+# Record.type (extractors.types, which also reads Crossref/DataCite spellings) -> our kind.
+KIND_OF_TYPE: dict[str, str] = {
+    "article": "article", "chapter": "chapter", "book": "book", "report": "report",
+    "thesis": "thesis", "conference-paper": "conference", "preprint": "preprint",
+    "dataset": "dataset", "project": "project", "webpage": "webpage",
 }
 
 
@@ -77,7 +60,7 @@ _WORDS = re.compile(r"[^\w'’-]+")  # hyphens stay inside a word: "co-productio
 
 
 def kind_of(record: Record) -> Kind:
-    return KINDS.get(TYPE_ALIASES.get((record.type or "").lower(), ""), OTHER)
+    return KINDS.get(KIND_OF_TYPE.get(record_type(record.type) or "", ""), OTHER)
 
 
 def one_line(text: object) -> str:

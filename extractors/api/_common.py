@@ -15,33 +15,9 @@ from lxml import etree
 from extractors.doi import InvalidDOI, find_doi, normalise_doi
 from extractors.jats import abstract_from_markup, markup_to_text, split_keywords_tail
 from extractors.record import Author, Record, Section
+from extractors.types import record_type
 
 MAX_ITEMS = 10_000  # list responses: items beyond this are ignored (bounded work)
-
-# Work types of every API, keyed by the lower-cased name with non-alphanumerics dropped
-# ("journal-article", "JournalArticle", "Journal Article" -> "journalarticle").
-TYPE_MAP: dict[str, str] = {
-    # article: Crossref/Unpaywall, OpenAlex, DataCite, S2, PubMed/Europe PMC, CSL
-    **dict.fromkeys((
-        "journalarticle", "article", "articlejournal", "review", "reviewarticle",
-        "researcharticle", "systematicreview", "metaanalysis", "casereport", "casereports",
-        "clinicaltrial", "randomizedcontrolledtrial", "observationalstudy", "comparativestudy",
-        "study", "editorial", "letter", "lettersandcomments", "comment", "text", "scholarlyarticle",
-        "articlenewspaper", "articlemagazine", "datapaper", "jour",
-    ), "article"),
-    **dict.fromkeys(("bookchapter", "booksection", "bookpart", "chapter", "referenceentry",
-                     "entry", "entryencyclopedia", "chap"), "chapter"),
-    **dict.fromkeys(("book", "monograph", "editedbook", "referencebook", "bookset", "bookseries",
-                     "booktrack", "edbook"), "book"),
-    **dict.fromkeys(("report", "reportseries", "reportcomponent", "workingpaper", "rprt"),
-                    "report"),
-    **dict.fromkeys(("dataset", "database", "data"), "dataset"),
-    **dict.fromkeys(("postedcontent", "preprint"), "preprint"),
-    **dict.fromkeys(("dissertation", "thesis", "phdthesis", "mastersthesis"), "thesis"),
-    **dict.fromkeys(("proceedingsarticle", "proceedings", "conferencepaper", "conference",
-                     "conferenceproceeding", "paperconference", "inproceedings", "conf", "cpaper"),
-                    "conference-paper"),
-}
 
 # ISO 639-2 (PubMed, Europe PMC, DataCite) to the two-letter codes Crossref and OpenAlex use.
 LANGUAGES: dict[str, str] = {
@@ -172,11 +148,7 @@ def work_type(*raw: Any) -> str | None:
              for name in v.split(";") if name.strip()]  # Europe PMC lite: "a; b"
     if not names:
         return None
-    for name in names:
-        mapped = TYPE_MAP.get(re.sub(r"[^a-z0-9]", "", name.lower()))
-        if mapped:
-            return mapped
-    return "other"
+    return next((kind for kind in map(record_type, names) if kind), "other")
 
 
 def language(value: Any) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 from extractors.doi import InvalidDOI, find_doi, normalise_doi
 from extractors.encoding import repair_c1
 from extractors.record import Author
+from extractors.types import record_type
 
 _WS = re.compile(r"\s+")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
@@ -246,27 +247,7 @@ def classify_identifier(text: Any) -> tuple[str, str] | None:
     return None
 
 
-# Work types from schema.org, Dublin Core, Highwire, RIS and BibTeX vocabularies -> Record.type.
-TYPE_MAP: dict[str, str] = {
-    "scholarlyarticle": "article", "article": "article", "journalarticle": "article",
-    "journal-article": "article", "research-article": "article", "research article": "article",
-    "review-article": "article", "jour": "article", "ejour": "article", "journal": "article",
-    "text": "article", "text.serial.journal": "article", "newsarticle": "news",
-    "blogposting": "post", "socialmediaposting": "post", "chapter": "chapter",
-    "bookchapter": "chapter", "book-chapter": "chapter", "chap": "chapter", "inbook": "chapter",
-    "incollection": "chapter", "book": "book", "monograph": "book", "thesis": "thesis",
-    "phdthesis": "thesis", "mastersthesis": "thesis", "dissertation": "thesis",
-    "report": "report", "techreport": "report", "rprt": "report", "working paper": "report",
-    "workingpaper": "report", "dataset": "dataset", "data": "dataset", "researchproject": "project",
-    "project": "project", "conference": "conference-paper", "conf": "conference-paper",
-    "cpaper": "conference-paper", "inproceedings": "conference-paper",
-    "proceedings-article": "conference-paper", "conferencepaper": "conference-paper",
-    "preprint": "preprint", "unpub": "preprint",
-}
-
-
 def normalise_type(text: Any) -> str | None:
-    """Record.type for a vocabulary term ('ScholarlyArticle', 'JOUR', 'inproceedings'...)."""
-    key = clean(text).lower()
-    key = key.rsplit("/", 1)[-1].rsplit("#", 1)[-1]  # http://schema.org/Dataset, info:eu-repo/...
-    return TYPE_MAP.get(key)
+    """Record.type for a vocabulary term ('ScholarlyArticle', 'JOUR', 'inproceedings'...);
+    the one table of terms is extractors.types."""
+    return record_type(clean(text))
