@@ -153,7 +153,7 @@ def test_record_exists_only_once_the_script_has_fetched_its_json(tmp_path: Path)
 # -- consent walls ----------------------------------------------------------------------------
 
 
-def test_consent_banners_are_dismissed_by_rule(tmp_path: Path):
+def test_consent_banners_are_dismissed_by_rule_in_a_browser_restarted_every_page(tmp_path: Path):
     site = Site()
     registration_agencies_know_nothing(site)
     wall = {"title": "Volunteers in public libraries: co-production or substitution?",
@@ -170,6 +170,7 @@ def test_consent_banners_are_dismissed_by_rule(tmp_path: Path):
     with SandboxWeb(site) as web:
         done = run_coprod("doi", "10.5555/wall.1", "10.5555/banner.2",
                           "-s", "COPROD_RENDER_HOSTS=journal.example,institute.example",
+                          "-s", "COPROD_RENDER_RESTART_EVERY=1",
                           data_dir=tmp_path, resolve=web.resolve_rules, timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
     titles = [r["title"] for r in json_lines(done.stdout)]
@@ -181,3 +182,5 @@ def test_consent_banners_are_dismissed_by_rule(tmp_path: Path):
     # a home-made banner: the generic rule, and the accept button (there is no refuse button)
     assert logs["institute.example"]["consent"] == "generic: accept"
     assert "https://institute.example/projects/cocreate.json" in logs["institute.example"]["requested"]
+    # a fresh browser for every page (COPROD_RENDER_RESTART_EVERY=1)
+    assert sorted(log["browser_session"] for log in logs.values()) == [1, 2]

@@ -142,4 +142,7 @@ def test_browser_killed_mid_crawl_is_replaced_and_the_crawl_goes_on(tmp_path: Pa
     assert later, "no page was rendered after the kill"
     assert all(records.get(doi) == titles[doi] for doi in later), (later, records)
     assert all(records.get(doi) in (titles[doi], None) for doi in dois)
-    warc_records(tmp_path)  # every WARC still valid (warcio and fastwarc check)
+    logs = render_logs(warc_records(tmp_path))  # and every WARC still valid (warcio, fastwarc)
+    assert {log["browser_session"] for log in logs} <= {1, 2}  # one browser, then its successor
+    assert all(log["browser_session"] == 2 for log in logs
+               if log["requested_url"].split("/")[2] in {f"host{dois.index(d)}.example" for d in later})

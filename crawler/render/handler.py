@@ -110,6 +110,8 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler, CapturingHTTP11D
 
         async def init(page: Any, _request: Request) -> None:
             capture.attach(page)
+            # which browser since the crawl began: scrapy-playwright counts its launches
+            capture.browser_session = self.stats.get_value("playwright/browser_count", 0)
 
         return {
             "playwright_context": context,
@@ -142,11 +144,11 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler, CapturingHTTP11D
                 else:
                     await self._turn.wait()
             self._in_flight += 1
+            self._since_start += 1  # pages this browser was given
 
     async def _leave(self) -> None:
         async with self._turn:
             self._in_flight -= 1
-            self._since_start += 1
             self._turn.notify_all()
 
     async def _restart_browser(self, why: str) -> None:

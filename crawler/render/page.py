@@ -63,6 +63,7 @@ class PageCapture:
     settled: bool = False
     notes: list[str] = field(default_factory=list)
     browser_version: str = ""
+    browser_session: int = 0  # 1 for the crawl's first browser, 2 after a restart, ...
     started: float = field(default_factory=time.time)
     finished: float | None = None
     page: Any = None
@@ -205,6 +206,7 @@ class PageCapture:
             "coprod_render": {
                 "requested_url": self.requested_url, "page_url": self.page_url,
                 "reason": self.reason, "browser": f"Chromium {self.browser_version}".strip(),
+                "browser_session": self.browser_session,
                 "started": self.started, "finished": self.finished,
                 "settled": self.settled, "consent": self.consent,
                 "requested": self.requested, "failed": self.failed[:MAX_LISTED],
