@@ -11,6 +11,9 @@ from typing import Any
 
 HELP = "extract a record from a saved page, or from every response in a WARC"
 MAX_INPUT = 64 * 1024 * 1024
+# How a WARC (or ARC) file starts: a gzip member, or a record's first line. warcio reads other
+# text as ARC records ("a b c d e" is five ARC fields) or raises ArchiveLoadFailed.
+WARC_STARTS = (b"\x1f\x8b", b"WARC/", b"filedesc://")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +68,8 @@ def _emit_one(url: str, headers: dict[str, str], body: bytes) -> int:
 
 
 def _run_warc(path: Path) -> int:
+    from warcio.exceptions import ArchiveLoadFailed
+
     from archive.warcread import iter_responses
     from crawler.errors import EXIT_FAILED, EXIT_OK, UsageError
     from extractors.dispatch import extract
@@ -72,6 +77,9 @@ def _run_warc(path: Path) -> int:
 
     if not path.is_file():
         raise UsageError(f"coprod extract: no such WARC file: {path}")
+    with open(path, "rb") as stream:
+        if not stream.read(16).lstrip().startswith(WARC_STARTS):
+            raise UsageError(f"coprod extract: {path}: not a WARC file")
     failed = 0
     try:
         for response in iter_responses(path):
@@ -90,6 +98,6 @@ def _run_warc(path: Path) -> int:
                 line["reason"] = extraction.reason
             failed += "error" in line
             print(json.dumps(line, ensure_ascii=False))
-    except ValueError as exc:  # warcio: not a WARC, or torn
+    except (ValueError, ArchiveLoadFailed) as exc:  # warcio: not a WARC, or torn
         raise UsageError(f"coprod extract: {path}: not a readable WARC ({exc})") from None
     return EXIT_FAILED if failed else EXIT_OK
