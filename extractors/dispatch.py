@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from extractors import EXTRACTOR_VERSION
 from extractors.embedded import extract_embedded
-from extractors.embedded.values import READ_MORE, clean, is_teaser
+from extractors.embedded.values import READ_MORE, clean
 from extractors.encoding import binary_kind, decode_body
 from extractors.errors import UnusableInput
 from extractors.exports import export_format, export_links, parse_export
@@ -27,24 +27,11 @@ from extractors.html import base_url, block_text, parse_html
 from extractors.jats import join_sections, markup_to_text
 from extractors.platforms import find_adapter
 from extractors.record import LAYERS, Extraction, Provenance, Record
-from extractors.text import (
-    abstract_box,
-    abstract_from_box,
-    citation_block,
-    description_box,
-    description_from_text,
-    doi_from_urls,
-    doi_in_header,
-    header_fields,
-    labelled_fields,
-    page_headings,
-    page_title,
-    strip_chrome_lines,
-)
+from extractors.text import abstract_box, strip_chrome_lines
+from extractors.text.layer import WEAK_SOURCES, Partial, drop_cut_abstracts, text_layer
 
 log = logging.getLogger(__name__)
 
-Partial = tuple[str, dict[str, Any]]
 MAX_BODY = 20 * 1024 * 1024  # bytes of a page read; the rest of a larger body is cut off
 # Elements beyond which a page gets only its metadata read: landing pages have a few
 # thousand; the heuristics of the platform and text layers are not for megabyte dumps.
@@ -76,16 +63,7 @@ NOT_A_WORK_TITLE = re.compile(
     r"not found|404\b|error\b|access denied|forbidden|sign in|log ?in)", re.I)
 WORK_LINK = re.compile(r"/doi/(?:abs/|full/|pdf/)?10\.|/content/10\.|doi\.org/10\.|/articles?/|"
                        r"/abs/|/record/|/handle/|(?:^|/)contribution|/paper/|/publications?/", re.I)
-MIN_DESCRIPTION = 50  # characters: shorter descriptions are taglines
-CUT_PROBE = 60  # characters of a description's end looked for in the page's text
-_SENTENCE_END = re.compile(r"[.!?…)\]\"”’»]\s*$")
-# Work types whose description is the page's main text (trafilatura may read it).
-PROSE_DESCRIBED = frozenset({"project"})
-# Fields the page's header or citation block may fill when no metadata gives them.
-BYLINE_FIELDS = frozenset({"authors", "container", "published"})
-# Sources that name the site, not the work's container: used only when nothing else says.
-WEAK_SOURCES = frozenset({"embedded:og"})
-WEAK_FIELDS = frozenset({"container"})
+WEAK_FIELDS = frozenset({"container"})  # what WEAK_SOURCES say that only names the site
 LISTING_LINKS = 8  # distinct links to works that make a page without metadata a listing
 
 
@@ -187,8 +165,8 @@ def _from_page(url: str, headers: Mapping[str, str], tree: HtmlElement, text: st
     if reason := not_a_work(tree, strong_title):
         return Extraction(None, reason=reason)
     if not huge:
-        partials = _drop_cut_abstracts(tree, partials)
-        partials += _text_layer(tree, partials, url)
+        partials = drop_cut_abstracts(tree, partials)
+        partials += text_layer(tree, partials, url)
     record = _record(partials, url, notes)
     if record is None:
         return Extraction(None, reason="no work on this page: no title found")
@@ -225,108 +203,6 @@ def not_a_work(tree: HtmlElement, named: bool) -> str | None:
     if len(prose) < 5 and abstract_box(tree) is None:  # an abstract: a page about one work
         return f"no work on this page: a list of {len(links)} links to works"
     return None
-
-
-def _text_layer(tree: HtmlElement, partials: list[Partial], url: str) -> list[Partial]:
-    """Page-text partials for what the metadata left empty: title, DOI, byline and citation,
-    then abstract, cheapest first (an abstract element, then the page's own description;
-    trafilatura only for pages whose work is described by their main text: projects)."""
-    have = {k for _, p in partials for k, v in p.items() if v}
-    out: list[Partial] = []
-    if "title" not in have and (labelled := labelled_fields(tree)):
-        out.append(("text:labels", labelled))
-        have |= {k for k, v in labelled.items() if v}
-    if "title" not in have and (title := page_title(tree)):
-        out.append(("text:html", {"title": title}))
-    else:  # the heading or <title> may hold the subtitle the metadata left off
-        container = next((p["container"] for _, p in partials if p.get("container")), None)
-        for heading in page_headings(tree, container):
-            out.append(("text:html", {"title": heading}))
-    title = next((p["title"] for _, p in [*partials, *out] if p.get("title")), "")
-    if BYLINE_FIELDS - have and not _has_metadata(partials):
-        for source, read in (("text:header", header_fields), ("text:citation", citation_block)):
-            found = {k: v for k, v in read(tree, title).items() if k not in have}
-            if found:
-                out.append((source, found))
-                have |= set(found)
-    if "doi" not in have:
-        if doi := doi_from_urls(tree, url):
-            out.append(("text:url", {"doi": doi}))
-        elif doi := doi_in_header(tree):
-            out.append(("text:html", {"doi": doi}))
-    if "abstract" in have:
-        return out
-    if (box := abstract_box(tree)) is not None:
-        abstract, sections, keywords = abstract_from_box(box)
-        if abstract:
-            return [*out, ("text:html", {"abstract": abstract, "abstract_sections": sections,
-                                         "keywords": keywords})]
-    for source, found in partials:
-        if _describes(found.get("description"), title):
-            return [*out, (source, {"abstract": found["description"]})]
-    if (box := description_box(tree)) is not None:
-        abstract, sections, keywords = abstract_from_box(box)
-        if abstract:
-            return [*out, ("text:html", {"abstract": abstract, "abstract_sections": sections,
-                                         "keywords": keywords})]
-    kind = next((p["type"] for _, p in partials if p.get("type")), None)
-    if kind not in PROSE_DESCRIBED:
-        return out  # body prose is no abstract: blog posts, news, galleys have none
-    description = description_from_text(tree)
-    paragraphs = description.split("\n\n")
-    if paragraphs and fuzz.ratio(paragraphs[0].casefold(), title.casefold()) > 90:
-        description = "\n\n".join(paragraphs[1:])  # the heading repeated as a paragraph
-    if description:
-        out.append(("text:trafilatura", {"abstract": description}))
-    return out
-
-
-def _has_metadata(partials: list[Partial]) -> bool:
-    """The page names its work's authors or container in embedded metadata (then a byline
-    or citation line printed on it adds nothing and may belong to another work)."""
-    return any(p.get("authors") or p.get("container") for s, p in partials
-               if s.startswith("embedded:") and s not in WEAK_SOURCES)
-
-
-def _drop_cut_abstracts(tree: HtmlElement, partials: list[Partial]) -> list[Partial]:
-    """Page metadata whose abstract or description is the start of the page's own text, cut
-    off ("... the exekutiv"): a teaser of the body, not an abstract."""
-    out = []
-    for source, found in partials:
-        for field in ("abstract", "description"):
-            text = found.get(field)
-            if source.startswith("embedded:") and text and _cut_short(text, tree):
-                found = {k: v for k, v in found.items()
-                         if k not in (field, "abstract_sections" if field == "abstract" else "")}
-        out.append((source, found))
-    return out
-
-
-def _cut_short(text: str, tree: HtmlElement) -> bool:
-    if _SENTENCE_END.search(text) or len(text) < MIN_DESCRIPTION:
-        return False
-    body = tree.find("body")
-    if body is None:
-        return False
-    page = " ".join(body.xpath("string()").split())
-    probe = " ".join(text.split())[-CUT_PROBE:]
-    at = page.find(probe)
-    rest = page[at + len(probe): at + len(probe) + 2] if at >= 0 else ""
-    return bool(rest) and (rest[0].isalnum() or rest[0] == " " and rest[1:].islower())
-
-
-def _describes(description: str | None, title: str) -> bool:
-    """A page's own description fits as an abstract: it is about the work (shares a content
-    word with the title) and is more than the title again (not "Abstract page for: <title>").
-    Site-wide boilerplate ("Founded in 1920, the NBER is...") fails the first test."""
-    if not description or len(description) < MIN_DESCRIPTION or is_teaser(description):
-        return False  # "... weiterlesen →", "…": a teaser cut short, not a description
-    if not title:
-        return True
-    if title.casefold() in description.casefold() and len(description) < len(title) + 80:
-        return False
-    words = {w for w in re.findall(r"\w{5,}", title.casefold())}
-    return not words or bool(words & set(re.findall(r"\w{5,}", description.casefold())))
 
 
 def _record(partials: list[Partial], url: str, notes: list[str] | None = None) -> Record | None:
