@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
+import lxml.html.defs
 from lxml.html import HtmlElement
 from rapidfuzz import fuzz
 
@@ -40,6 +41,10 @@ RECORD_FIELDS = frozenset(f.name for f in dataclass_fields(Record)) - {"provenan
 TITLE_AGREEMENT = 80  # rapidfuzz partial_ratio: below this a layer describes another work
 _TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?>")
 _XML_TYPES = ("xml", "rss", "atom")
+# The first element of the body: an XML record format (<PubmedArticle>, <rdf:RDF>, <article
+# xmlns:xlink=...>, <!DOCTYPE romeoapi ...>) rather than a page, when no declaration says so.
+_FIRST_TAG = re.compile(rb"(?:\s|<!--.*?-->)*<(!doctype\s+)?([A-Za-z][\w:.-]*)([^>]*)>", re.S | re.I)
+_HTML_TAGS = frozenset(t.encode() for t in lxml.html.defs.tags)
 
 # Anti-bot interstitials served instead of the page: (name, what gives them away in the
 # first CHALLENGE_HEAD characters, lower-cased; their pages are a few KB). Plain strings are
@@ -96,10 +101,12 @@ def _extract(url: str, headers: Mapping[str, str], body: bytes,
     if kind := binary_kind(body[:8192]):
         raise UnusableInput(f"binary input ({kind}), not a page or record")
     content_type = _header(headers, "content-type")
-    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    raw_head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = raw_head.lower()
     ctype = content_type.lower()
     is_json = head[:1] in (b"{", b"[") or ("json" in ctype and head[:1] != b"<")
-    is_xml = (head.startswith(b"<?xml") or any(t in ctype for t in _XML_TYPES)) and b"<html" \
+    is_xml = (head.startswith(b"<?xml") or any(t in ctype for t in _XML_TYPES)
+              or _xml_root(raw_head)) and b"<html" \
         not in body[:2048].lower()
     if is_json or is_xml:
         return _from_api(url, body, content_type)
@@ -116,6 +123,18 @@ def _extract(url: str, headers: Mapping[str, str], body: bytes,
     if codec != "utf_8":
         notes.append(f"decoded as {codec}")
     return _from_page(url, headers, tree, text, notes), None
+
+
+def _xml_root(head: bytes) -> bool:
+    """The body opens with an XML vocabulary's root element, not an HTML one."""
+    m = _FIRST_TAG.match(head)
+    if not m:
+        return False
+    doctype, name, attributes = m.groups()
+    if name.lower() == b"html":
+        return False
+    return bool(doctype) or b":" in name or b"xmlns" in attributes or (
+        name[:1].isupper() and name.lower() not in _HTML_TAGS)
 
 
 def _from_api(url: str, body: bytes, content_type: str) -> tuple[Extraction, list[Record]]:

@@ -133,11 +133,20 @@ def test_jats_scielo_latin1_with_cp1252_apostrophe_and_language(fixtures_dir):
 
 def test_jats_without_declaration_through_dispatch(fixtures_dir):
     body = (fixtures_dir / "other/jstor_article_10.2307_111039.jats.xml").read_bytes()
-    r = extract("https://www.jstor.org/stable/111039", {"Content-Type": "application/xml"},
-                body).record
+    r = extract("https://www.jstor.org/stable/111039", {}, body).record  # no type, no <?xml
     assert r.title.startswith("On the Universal Law of Attraction")
     assert [a.name for a in r.authors] == ["John Kinnersley Smythies"]
     assert (r.volume, r.pages) == ("5", "831-832") and r.abstract is None
+
+
+def test_xml_records_told_from_pages_by_their_root(fixtures_dir):
+    body = (fixtures_dir / "aggregator_json/pubmed_efetch_19129924.xml").read_bytes()
+    assert body.lstrip().startswith(b"<PubmedArticle>")  # no declaration
+    r = extract("https://placeholder.invalid/saved", {}, body).record
+    assert r.title.startswith("PyMOOSE") and r.provenance.fields["title"] == "api:pubmed"
+    page = b"<DIV><H1>An old page in capitals about co-production</H1><P>Text.</P></DIV>"
+    r = extract("https://example.org/old", {}, page).record  # capitals, but HTML tags
+    assert r is not None and r.provenance.fields["title"].startswith("text:")
 
 
 def test_jats_xml_never_reads_entities_or_dtds():
