@@ -1,6 +1,7 @@
-"""The catalog: an SQLite index over the WARCs, rebuildable from them alone.
+"""The catalog: an index over the WARCs, rebuildable from them alone.
 
-`<data-dir>/catalog.sqlite` holds these tables. `captures` has one row per response,
+`<data-dir>/catalog.sqlite` (or a PostgreSQL database: `Catalog("postgresql://...")`, for
+workers on several machines) holds these tables. `captures` has one row per response,
 revisit or resource record (where its bytes are); `records` one row per work, taken
 from the WARC metadata records that hold coprod Records as JSON (a newer metadata
 record for the same work replaces the row); `warc_files` one row per indexed file;
@@ -9,8 +10,12 @@ record for the same work replaces the row); `warc_files` one row per indexed fil
 The WARCs stay the source of truth: `rebuild()` re-creates a catalog from them, and
 `dump()` gives a canonical form so two catalogs can be compared.
 
-stdlib sqlite3 in WAL mode (readers such as `coprod report` never block the crawl)
-with synchronous=NORMAL: a power cut may lose the last commits, which a rebuild restores.
+SQLAlchemy Core over SQLite (WAL, synchronous=NORMAL: readers such as `coprod report` never
+block the crawl; a power cut may lose the last commits, which a rebuild restores) or
+PostgreSQL, with one schema (archive.catalog_schema) and one set of statements. Every write
+is an upsert (INSERT ... ON CONFLICT), so indexing a record twice, from any process, is
+harmless; a work's row is read, compared and written under the catalog's write lock
+(archive.catalog_db), so concurrent workers never lose each other's newer record.
 """
 
 from __future__ import annotations
@@ -20,16 +25,19 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import bindparam, delete, func, select
 from warcio.recordloader import ArcWarcRecord
 
+from archive import catalog_schema as schema
+from archive.catalog_db import Database, is_url
+from archive.catalog_schema import MIGRATIONS, SCHEMA_VERSION, render
 from archive.warccheck import WarcEntry, WarcReadError, read_warc
 from extractors.doi import normalise_doi
 from extractors.record import Record
@@ -41,45 +49,6 @@ KEY_IDENTIFIERS = ("pmid", "pmcid", "arxiv", "handle", "oai")
 MAX_METADATA_BYTES = 64 * 1024 * 1024  # a Record's JSON; larger is corrupt or hostile
 REPLACES_KEY = "replaces"  # a Record's JSON: the keys the same work was catalogued under before
 
-# Schema changes, oldest first; PRAGMA user_version counts how many were applied.
-# Append to this list, never edit an applied step.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE warc_files (
-            name TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT,
-            records INTEGER NOT NULL, closed_at TEXT)""",
-        """CREATE TABLE captures (
-            record_id TEXT PRIMARY KEY, record_type TEXT NOT NULL, uri TEXT NOT NULL,
-            warc_date TEXT NOT NULL, status INTEGER, mime TEXT, payload_digest TEXT,
-            length INTEGER, warc_file TEXT NOT NULL, "offset" INTEGER NOT NULL,
-            record_length INTEGER NOT NULL, refers_to TEXT)""",
-        "CREATE INDEX captures_uri ON captures (uri, warc_date)",
-        "CREATE INDEX captures_digest ON captures (payload_digest)",
-        """CREATE TABLE records (
-            key TEXT PRIMARY KEY, doi TEXT, title TEXT NOT NULL, year INTEGER,
-            type TEXT NOT NULL, json TEXT NOT NULL, warc_file TEXT NOT NULL,
-            "offset" INTEGER NOT NULL, record_id TEXT NOT NULL, refers_to TEXT,
-            updated_at TEXT NOT NULL)""",
-        "CREATE INDEX records_doi ON records (doi)",
-        "CREATE INDEX records_year ON records (year)",
-    ),
-    (  # 2: the last successful harvest of each crawl source (API `from` dates, OAI `from`)
-        """CREATE TABLE harvests (
-            source TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT NOT NULL,
-            warc_file TEXT, "offset" INTEGER, record_id TEXT)""",
-    ),
-    (  # 3: fetches that failed (from failure metadata records; crawler.failures)
-        """CREATE TABLE failures (
-            record_id TEXT PRIMARY KEY, uri TEXT NOT NULL, kind TEXT NOT NULL,
-            reason TEXT NOT NULL, warc_date TEXT NOT NULL, refers_to TEXT,
-            warc_file TEXT NOT NULL, "offset" INTEGER NOT NULL)""",
-        "CREATE INDEX failures_uri ON failures (uri, warc_date)",
-    ),
-    (  # 4: a response whose body is not whole (WARC-Truncated) is never a page's archived copy
-        "ALTER TABLE captures ADD COLUMN truncated TEXT",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 _RECORD_COLUMNS = (
     "key", "doi", "title", "year", "type", "json", "warc_file", "offset", "record_id",
     "refers_to", "updated_at",
@@ -144,10 +113,6 @@ class Failure:
     offset: int
 
 
-def _columns(names: Iterable[str]) -> str:
-    return ", ".join(f'"{name}"' for name in names)  # quoted: "offset" is an SQL keyword
-
-
 def default_path(data_dir: Path | str) -> Path:
     return Path(data_dir) / CATALOG_NAME
 
@@ -182,19 +147,41 @@ def _record_id(value: str) -> str:
     return value if value.startswith("<") else f"<{value}>"
 
 
+class _DriverSQL:
+    """`catalog._conn.execute(sql, params)`: plain SQL with `?` placeholders, as sqlite3's
+    connection took it (replay lookups and tests use it), on either database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        return self._db.driver_sql(sql, params)
+
+
+def _upsert(db: Database, table: Any, keys: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE every other column: `INSERT OR REPLACE` that
+    SQLite and PostgreSQL both speak, and that never deletes the row it replaces."""
+    insert = db.insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys},
+    )
+
+
 class Catalog:
-    """The SQLite catalog at `path`; a context manager that closes the connection."""
+    """The catalog at `path`: an SQLite file (created if missing), ":memory:", or a database
+    URL (postgresql://user@host/db). A context manager that closes the connection."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+        self.path: Path | str = path if is_url(path) else Path(path)
         self.problems: list[str] = []  # what index_warc(strict=False) could not read
-        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db = Database(path)
+        self._conn = _DriverSQL(self._db)
+        self._statements: dict[str, Any] = {}
         try:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except BaseException:
-            self._conn.close()
+            self._db.close()
             raise
 
     def __enter__(self) -> Catalog:
@@ -204,11 +191,16 @@ class Catalog:
         self.close()
 
     def close(self) -> None:
-        self._conn.close()
+        self._db.close()
+
+    @property
+    def dialect(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._db.dialect
 
     @property
     def schema_version(self) -> int:
-        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+        return self._db.schema_version()
 
     def _migrate(self) -> None:
         with self.batch(immediate=True):
@@ -220,22 +212,29 @@ class Catalog:
                 )
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
-                    self._conn.execute(statement)
-                self._conn.execute(f"PRAGMA user_version = {number + 1}")
+                    self._db.driver_sql(render(statement, self.dialect))
+                self._db.set_schema_version(number + 1)
 
     @contextmanager
     def batch(self, *, immediate: bool = False) -> Iterator[None]:
-        """One transaction for many writes (nested batches join the outer one)."""
-        if self._conn.in_transaction:
+        """One transaction for many writes (nested batches join the outer one). On SQLite it
+        holds the writer lock from the start; `immediate` also serialises it with every other
+        process's immediate batches on PostgreSQL (archive.catalog_db)."""
+        with self._db.transaction(lock=immediate):
             yield
-            return
-        self._conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+
+    def _statement(self, name: str) -> Any:
+        """Statements built once per catalog (SQLAlchemy caches their compiled SQL)."""
+        if not self._statements:
+            db = self._db
+            self._statements = {
+                "capture": _upsert(db, schema.captures, ("record_id",)),
+                "record": _upsert(db, schema.records, ("key",)),
+                "warc_file": _upsert(db, schema.warc_files, ("name",)),
+                "harvest": _upsert(db, schema.harvests, ("source",)),
+                "failure": _upsert(db, schema.failures, ("record_id",)),
+            }
+        return self._statements[name]
 
     # -- writing -----------------------------------------------------------------------
 
@@ -243,11 +242,7 @@ class Catalog:
         """Index one response/revisit/resource record; `values` are Capture's fields.
         Indexing the same WARC record again replaces its row."""
         capture = Capture(**{**values, "record_id": _record_id(values["record_id"])})
-        marks = ", ".join("?" * len(_CAPTURE_COLUMNS))
-        self._conn.execute(
-            f"INSERT OR REPLACE INTO captures ({_columns(_CAPTURE_COLUMNS)}) VALUES ({marks})",
-            astuple(capture),
-        )
+        self._db.execute(self._statement("capture"), dataclasses.asdict(capture))
 
     def add_record(
         self, record: Record, *, warc_file: str, offset: int, record_id: str,
@@ -256,36 +251,32 @@ class Catalog:
         """Index the Record held by the metadata record at (warc_file, offset).
 
         One row per work (`record_key`): the metadata record with the latest WARC-Date
-        wins (ties: the later file and offset), whatever order files are indexed in.
-        Pass the metadata record's WARC-Date so the row matches what a rebuild gives.
-        `data` is the JSON as stored, when it was read from a WARC. Returns whether
-        the row was written.
+        wins (ties: the later file and offset), whatever order files are indexed in and
+        whichever process indexes them. Pass the metadata record's WARC-Date so the row
+        matches what a rebuild gives. `data` is the JSON as stored, when it was read from a
+        WARC. Returns whether the row was written.
         """
         key = record_key(record)
         updated_at = warc_date or warc_now()
         payload = record.to_dict() if data is None else data
-        row = (
-            key, record.doi, record.title, record.year, record.type,
-            json.dumps(payload, ensure_ascii=False, sort_keys=True), Path(warc_file).name,
-            offset, _record_id(record_id), _record_id(refers_to) if refers_to else None,
-            updated_at,
-        )
+        row = {
+            "key": key, "doi": record.doi, "title": record.title, "year": record.year,
+            "type": record.type, "json": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            "warc_file": Path(warc_file).name, "offset": offset, "record_id": _record_id(record_id),
+            "refers_to": _record_id(refers_to) if refers_to else None, "updated_at": updated_at,
+        }
         with self.batch(immediate=True):
-            old = self._conn.execute(
-                'SELECT updated_at, warc_file, "offset" FROM records WHERE key = ?', (key,)
-            ).fetchone()
-            new_order = (_date_order(updated_at), row[6], offset)
+            old = self._db.execute(_SELECT["record_order"], {"key": key}).first()
+            new_order = (_date_order(updated_at), row["warc_file"], offset)
             if old and (_date_order(old[0]), old[1], old[2]) > new_order:
                 return False
-            marks = ", ".join("?" * len(row))
-            self._conn.execute(
-                f"INSERT OR REPLACE INTO records ({_columns(_RECORD_COLUMNS)}) VALUES ({marks})", row
-            )
+            row["seq"] = self.record_seq() + 1  # under the write lock: one writer at a time
+            self._db.execute(self._statement("record"), row)
             # One row per work: a work first held without a DOI, then merged with a record
             # that has one, names the key it was held under (crawler.crawlpipelines).
             for old_key in payload.get(REPLACES_KEY) or () if isinstance(payload, dict) else ():
                 if isinstance(old_key, str) and old_key != key:
-                    self._conn.execute("DELETE FROM records WHERE key = ?", (old_key,))
+                    self._db.execute(_SELECT["record_delete"], {"key": old_key})
         return True
 
     def add_warc_file(
@@ -293,11 +284,9 @@ class Catalog:
         closed_at: str | None = None,
     ) -> None:
         """Note a finished WARC file: `records` counts every WARC record in it."""
-        self._conn.execute(
-            "INSERT OR REPLACE INTO warc_files (name, size, sha256, records, closed_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (Path(name).name, size, sha256, records, closed_at),
-        )
+        self._db.execute(self._statement("warc_file"), {
+            "name": Path(name).name, "size": size, "sha256": sha256, "records": records,
+            "closed_at": closed_at})
 
     def set_harvest(
         self, source: str, *, started_at: str, finished_at: str, warc_file: str | None = None,
@@ -306,25 +295,19 @@ class Catalog:
         """Note a successful harvest of `source`; an older one than the row holds is ignored
         (so files may be indexed in any order). Returns whether the row was written."""
         with self.batch(immediate=True):
-            old = self._conn.execute(
-                "SELECT started_at FROM harvests WHERE source = ?", (source,)).fetchone()
+            old = self._db.execute(_SELECT["harvest_start"], {"source": source}).first()
             if old and _date_order(old[0]) > _date_order(started_at):
                 return False
-            self._conn.execute(
-                f"INSERT OR REPLACE INTO harvests ({_columns(_HARVEST_COLUMNS)}) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (source, started_at, finished_at, Path(warc_file).name if warc_file else None,
-                 offset, _record_id(record_id) if record_id else None),
-            )
+            self._db.execute(self._statement("harvest"), {
+                "source": source, "started_at": started_at, "finished_at": finished_at,
+                "warc_file": Path(warc_file).name if warc_file else None, "offset": offset,
+                "record_id": _record_id(record_id) if record_id else None})
         return True
 
     def add_failure(self, failure: Failure) -> None:
         """Index one failure metadata record (indexing it again replaces its row)."""
-        row = astuple(dataclasses.replace(failure, record_id=_record_id(failure.record_id)))
-        marks = ", ".join("?" * len(row))
-        self._conn.execute(
-            f"INSERT OR REPLACE INTO failures ({_columns(_FAILURE_COLUMNS)}) VALUES ({marks})", row
-        )
+        row = dataclasses.replace(failure, record_id=_record_id(failure.record_id))
+        self._db.execute(self._statement("failure"), dataclasses.asdict(row))
 
     def index_warc(self, path: Path | str, *, strict: bool = True) -> int:
         """Index every capture and Record in one WARC file; returns the WARC records read.
@@ -385,94 +368,135 @@ class Catalog:
                     warc_file=path.name, offset=entry.offset,
                 ))
 
+    def clear(self) -> None:
+        """Delete every row (a rebuild in place, inside its batch)."""
+        with self.batch(immediate=True):
+            for table in schema.TABLES:
+                self._db.execute(delete(table))
+
     # -- reading -----------------------------------------------------------------------
+
+    def _rows(self, statement: Any, params: dict[str, Any] | None = None) -> list[Any]:
+        return list(self._db.execute(statement, params))
 
     def records(self, *, type: str | None = None, year: int | None = None) -> Iterator[Record]:
         """Every work in the catalog (by key), optionally of one type or year."""
-        query, args = "SELECT json FROM records WHERE 1=1", []
+        table = schema.records
+        query = select(table.c.json)
         if type is not None:
-            query, args = query + " AND type = ?", [*args, type]
+            query = query.where(table.c.type == type)
         if year is not None:
-            query, args = query + " AND year = ?", [*args, year]
-        for (text,) in self._conn.execute(query + " ORDER BY key", args):
+            query = query.where(table.c.year == year)
+        for (text,) in self._rows(query.order_by(table.c.key)):
             yield Record.from_dict(json.loads(text))
 
     def get_record(self, doi: str) -> Record | None:
         """The work with this DOI (any form normalise_doi accepts); InvalidDOI if it is none."""
-        row = self._conn.execute(
-            "SELECT json FROM records WHERE doi = ? ORDER BY key LIMIT 1", (normalise_doi(doi),)
-        ).fetchone()
+        row = self._db.execute(_SELECT["record_by_doi"], {"doi": normalise_doi(doi)}).first()
         return Record.from_dict(json.loads(row[0])) if row else None
 
     def record_data(self) -> Iterator[dict[str, Any]]:
         """Every work's JSON as stored, by key (with what a Record leaves out: the crawl's
         evidence), for reports."""
-        for (text,) in self._conn.execute("SELECT json FROM records ORDER BY key"):
+        table = schema.records
+        for (text,) in self._rows(select(table.c.json).order_by(table.c.key)):
             yield json.loads(text)
 
     def record_json(self, key: str) -> dict[str, Any] | None:
         """The stored JSON of the work with this `record_key`, or None."""
-        row = self._conn.execute("SELECT json FROM records WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute(_SELECT["record_json"], {"key": key}).first()
         return json.loads(row[0]) if row else None
+
+    def record_seq(self) -> int:
+        """The catalog's work-row change counter: the `seq` of the last row written."""
+        return int(self._db.execute(_SELECT["record_seq"]).scalar() or 0)
+
+    def changed_records(self, after: int) -> list[tuple[int, str, dict[str, Any]]]:
+        """(seq, key, JSON) of every work row written after change `after`, oldest first:
+        how a process sharing the catalog learns of the works others stored."""
+        rows = self._rows(_SELECT["records_after"], {"after": after})
+        return [(int(seq), key, json.loads(text)) for seq, key, text in rows]
 
     def captures_for(self, uri: str) -> list[Capture]:
         """Every capture of `uri`, oldest first."""
-        rows = self._conn.execute(
-            f"SELECT {_columns(_CAPTURE_COLUMNS)} FROM captures WHERE uri = ? "
-            "ORDER BY warc_date, record_id", (uri,)
-        )
+        rows = self._rows(_SELECT["captures_for"], {"uri": uri})
         return [Capture(*row) for row in rows]
 
     def last_harvest(self, source: str) -> Harvest | None:
         """The last successful harvest of `source` (None: never harvested, fetch everything)."""
-        row = self._conn.execute(
-            f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests WHERE source = ?", (source,)
-        ).fetchone()
+        row = self._db.execute(_SELECT["harvest"], {"source": source}).first()
         return Harvest(*row) if row else None
 
     def harvests(self) -> list[Harvest]:
         """The last successful harvest of every source, by source."""
-        rows = self._conn.execute(
-            f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests ORDER BY source")
-        return [Harvest(*row) for row in rows]
+        table = schema.harvests
+        return [Harvest(*row) for row in self._rows(
+            select(*_cols(table, _HARVEST_COLUMNS)).order_by(table.c.source))]
 
     def failures(self, uri: str | None = None) -> list[Failure]:
         """Failed fetches (of one URI), oldest first."""
-        query, args = f"SELECT {_columns(_FAILURE_COLUMNS)} FROM failures", []
+        table = schema.failures
+        query = select(*_cols(table, _FAILURE_COLUMNS))
         if uri is not None:
-            query, args = query + " WHERE uri = ?", [uri]
-        rows = self._conn.execute(query + " ORDER BY warc_date, record_id", args)
-        return [Failure(*row) for row in rows]
+            query = query.where(table.c.uri == uri)
+        return [Failure(*row) for row in self._rows(
+            query.order_by(table.c.warc_date, table.c.record_id))]
 
     def counts(self) -> dict[str, int]:
         """Rows per table, captures by record type, and works with a DOI."""
-        query = self._conn.execute
-        counts = {table: query(f"SELECT count(*) FROM {table}").fetchone()[0]
-                  for table in ("captures", "records", "warc_files")}
-        by_type = dict(query("SELECT record_type, count(*) FROM captures GROUP BY record_type"))
+        def count(statement: Any) -> int:
+            return int(self._db.execute(statement).scalar() or 0)
+
+        counts = {table.name: count(select(func.count()).select_from(table))
+                  for table in (schema.captures, schema.records, schema.warc_files)}
+        captures = schema.captures
+        by_type = dict(self._rows(select(captures.c.record_type, func.count())
+                                  .group_by(captures.c.record_type)))
         counts.update({f"{kind}s": by_type.get(kind, 0) for kind in CAPTURE_TYPES})
-        counts["records_with_doi"] = query(
-            "SELECT count(*) FROM records WHERE doi IS NOT NULL").fetchone()[0]
+        counts["records_with_doi"] = count(select(func.count()).select_from(schema.records)
+                                           .where(schema.records.c.doi.is_not(None)))
         return counts
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Everything the WARCs determine, in primary-key order: equal dumps mean equal
-        catalogs, however the rows were added. warc_files.closed_at is left out: the
-        WARC does not record when it was closed."""
-        query = self._conn.execute
+        catalogs, however the rows were added and on whichever database.
+        warc_files.closed_at is left out: the WARC does not record when it was closed."""
+        def rows(table: Any, names: Iterable[str], order: str) -> list[tuple[Any, ...]]:
+            return [tuple(row) for row in self._rows(
+                select(*_cols(table, names)).order_by(table.c[order]))]
+
         return {
-            "captures": query(
-                f"SELECT {_columns(_CAPTURE_COLUMNS)} FROM captures ORDER BY record_id").fetchall(),
-            "records": query(
-                f"SELECT {_columns(_RECORD_COLUMNS)} FROM records ORDER BY key").fetchall(),
-            "warc_files": query(
-                "SELECT name, size, sha256, records FROM warc_files ORDER BY name"
-            ).fetchall(),
-            "harvests": query(
-                f"SELECT {_columns(_HARVEST_COLUMNS)} FROM harvests ORDER BY source").fetchall(),
-            "failures": query(
-                f"SELECT {_columns(_FAILURE_COLUMNS)} FROM failures ORDER BY record_id").fetchall(),
+            "captures": rows(schema.captures, _CAPTURE_COLUMNS, "record_id"),
+            "records": rows(schema.records, _RECORD_COLUMNS, "key"),
+            "warc_files": rows(schema.warc_files, ("name", "size", "sha256", "records"), "name"),
+            "harvests": rows(schema.harvests, _HARVEST_COLUMNS, "source"),
+            "failures": rows(schema.failures, _FAILURE_COLUMNS, "record_id"),
         }
+
+
+def _cols(table: Any, names: Iterable[str]) -> list[Any]:
+    return [table.c[name] for name in names]
+
+
+_records, _captures, _harvests = schema.records, schema.captures, schema.harvests
+# The lookups on the crawl's hot path, built once: SQLAlchemy then reuses their compiled SQL.
+_SELECT: dict[str, Any] = {
+    "record_order": select(_records.c.updated_at, _records.c.warc_file, _records.c.offset)
+    .where(_records.c.key == bindparam("key")),
+    "record_delete": delete(_records).where(_records.c.key == bindparam("key")),
+    "record_json": select(_records.c.json).where(_records.c.key == bindparam("key")),
+    "record_by_doi": select(_records.c.json).where(_records.c.doi == bindparam("doi"))
+    .order_by(_records.c.key).limit(1),
+    "record_seq": select(func.coalesce(func.max(_records.c.seq), 0)),
+    "records_after": select(_records.c.seq, _records.c.key, _records.c.json)
+    .where(_records.c.seq > bindparam("after")).order_by(_records.c.seq),
+    "captures_for": select(*_cols(_captures, _CAPTURE_COLUMNS))
+    .where(_captures.c.uri == bindparam("uri"))
+    .order_by(_captures.c.warc_date, _captures.c.record_id),
+    "harvest": select(*_cols(_harvests, _HARVEST_COLUMNS))
+    .where(_harvests.c.source == bindparam("source")),
+    "harvest_start": select(_harvests.c.started_at).where(_harvests.c.source == bindparam("source")),
+}
 
 
 def rebuild(
@@ -480,17 +504,29 @@ def rebuild(
 ) -> Catalog:
     """Re-create the catalog at `catalog_path` from the WARCs alone and return it open.
 
-    The new catalog is built beside the old one and moved into place only when every
-    file has been read, so a failed rebuild (WarcReadError when strict) leaves the old
+    An SQLite catalog is built beside the old one and moved into place only when every
+    file has been read; a database catalog (PostgreSQL) is emptied and refilled in one
+    transaction. Either way a failed rebuild (WarcReadError when strict) leaves the old
     catalog as it was. Two WARCs with the same basename are refused: rows name files
     by basename. With strict=False, what could not be read is in `catalog.problems`.
     """
-    target = Path(catalog_path)
     paths = [Path(p) for p in warc_paths]
     names = [p.name for p in paths]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise CatalogError(f"WARC files share a name: {', '.join(duplicates)}")
+    if is_url(catalog_path):
+        catalog = Catalog(catalog_path)
+        try:
+            with catalog.batch(immediate=True):
+                catalog.clear()
+                for path in sorted(paths, key=lambda p: p.name):
+                    catalog.index_warc(path, strict=strict)
+        except BaseException:
+            catalog.close()
+            raise
+        return catalog
+    target = Path(catalog_path)
     building = target.with_name(target.name + ".rebuild")
     _remove_database(building)
     try:
