@@ -6,4 +6,4 @@ Public API:
     normalise_doi(text) -> str                     (extractors.doi)
 """
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"  # 0.2.0: repository APIs, JATS, header bylines, site names

@@ -1,9 +1,11 @@
-"""The text layer: title, DOI, abstract and description read from the page's visible text.
+"""The text layer: title, DOI, byline, citation and abstract read from the page's visible text.
 
-Runs only for what the metadata layers left empty, and on the smallest subtree that holds it:
-first an element the markup calls the abstract (class/id "abstract", a heading "Abstract"),
-read directly; only if there is none, trafilatura on a copy of the main container with the
-chrome (nav, cookie banners, share bars, "Talk to us"...) pruned away.
+Runs only for what the metadata layers left empty (extractors.text.layer puts the steps in
+order), on the smallest subtree that holds each: an element the markup calls the abstract
+(class/id "abstract", a heading or an image "Abstract"), the page's own description, a
+description or introduction box; bylines and citation lines in the header or in a "how to
+cite" block (header.py, citation.py); trafilatura, on a copy of the main container with the
+chrome pruned, only for projects, whose description is their main text.
 """
 
 from extractors.text.abstract import (
