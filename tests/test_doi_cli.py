@@ -169,3 +169,6 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
         for chrome in ("Talk to us", "Hostname: page-component", "Spring til", "引用 收藏"):
             assert chrome not in text
     assert "catalog" in done.stderr and all_warcs(tmp_path)
+    assert "3 re-derived: 0 failure(s), 0 diff(s)" in done.stderr  # the audit passed
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "3 records" in report
