@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from crawler.archiving import CAPTURES_META_KEY, SOURCE_META_KEY, WARC_META_KEY,
 from crawler.crawlconfig import SEARCH_KINDS, CrawlConfig, load_config, with_options
 from crawler.crawlpipelines import SOURCE_KEY
 from crawler.crawlstats import count
+from crawler.extractpool import parse_source_page
 from crawler.failures import FailureLog, archived_response_id
 from crawler.focus import judge, wants_landing
 from crawler.landing import (
@@ -122,11 +123,18 @@ class CrawlSpider(LandingPages, scrapy.Spider):
 
     # -- a source's pages ---------------------------------------------------------------------
 
-    def parse_source(self, response: Response) -> Iterator[Any]:
+    async def parse_source(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
-        name, step, depth, level = meta[SOURCE_META_KEY], meta[STEP], meta[DEPTH], meta[LEVEL]
-        page: Page = self.sources[name].parse(step, response.url, response_headers(response),
-                                              response.body)
+        # The page's parse (a site page's extraction) runs off the reactor: crawler.extractpool
+        page: Page = await parse_source_page(self.crawler, self.sources[meta[SOURCE_META_KEY]],
+                                             meta[STEP], response.url,
+                                             response_headers(response), response.body)
+        for output in self._source_page(response, page):
+            yield output
+
+    def _source_page(self, response: Response, page: Page) -> Iterator[Any]:
+        meta = response.meta
+        name, depth, level = meta[SOURCE_META_KEY], meta[DEPTH], meta[LEVEL]
         if page.error:
             self._error(name, page.error)
             # in the WARC and the catalog too; the summary already lists source errors
