@@ -47,11 +47,12 @@ def recover_open_file(path: Path) -> Path | None:
 
 
 def recover_directory(
-    directory: Path, on_recovered: Callable[[Path], None] | None = None
+    directory: Path, on_recovered: Callable[[Path], None] | None = None, *, pattern: str = "*"
 ) -> list[Path]:
-    """Recover every `.open` WARC in `directory`; call `on_recovered` on each finished file."""
+    """Recover every `.open` WARC in `directory` (whose name before `.warc.gz` matches the glob
+    `pattern`); call `on_recovered` on each finished file."""
     finished = []
-    for path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+    for path in sorted(Path(directory).glob(f"{pattern}.warc.gz{OPEN_SUFFIX}")):
         final = recover_open_file(path)
         if final is not None:
             finished.append(final)

@@ -23,7 +23,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 
 from archive import warcrecords
-from archive.catalog import Catalog, capture_values, file_sha256
+from archive.catalog import CATALOG_NAME, Catalog, capture_values, file_sha256
 from archive.cdxj import index_warc
 from archive.recovery import recover_directory
 from archive.warcwriter import RollingWarcWriter, WarcWriteError, WrittenRecord
@@ -50,13 +50,15 @@ CAPTURE_SETTINGS = (
 class WarcArchive:
     """The crawl's WARC output and catalog, shared by the tap middleware and the pipelines."""
 
-    def __init__(self, data_dir: Path, info: dict[str, str], *, prefix: str, max_size: int) -> None:
-
+    def __init__(self, data_dir: Path, info: dict[str, str], *, prefix: str, max_size: int,
+                 catalog: str | None = None, recover: str = "*") -> None:
+        """`catalog`: a database URL (default the data directory's SQLite file); `recover`:
+        which `.open` files to finish at start (a distributed worker's own only)."""
         self.data_dir = data_dir
         self.warc_dir = data_dir / "warcs"
         self.warc_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(data_dir / "catalog.sqlite")
-        recover_directory(self.warc_dir, self._recovered)
+        self.catalog = Catalog(catalog or data_dir / CATALOG_NAME)
+        recover_directory(self.warc_dir, self._recovered, pattern=recover)
         self.writer = RollingWarcWriter(
             self.warc_dir, info, prefix=prefix, max_size=max_size, on_close=self._finished
         )
@@ -66,11 +68,14 @@ class WarcArchive:
         archive = getattr(crawler, _CRAWLER_ATTR, None)
         if archive is None:
             settings = crawler.settings
+            prefix = settings.get("COPROD_WARC_PREFIX", "coprod")
             archive = cls(
                 Path(settings.get("COPROD_DATA_DIR", "coprod-data")),
                 warcinfo_fields(settings),
-                prefix=settings.get("COPROD_WARC_PREFIX", "coprod"),
+                prefix=prefix,
                 max_size=settings.getint("COPROD_WARC_MAX_SIZE", 1_000_000_000),
+                catalog=settings.get("COPROD_CATALOG") or None,  # crawler.distributed
+                recover=f"{prefix}-[0-9]*" if settings.get("COPROD_WORKER_ID") else "*",
             )
             setattr(crawler, _CRAWLER_ATTR, archive)
             crawler.signals.connect(archive.close, signal=signals.engine_stopped)
@@ -162,6 +167,7 @@ def warcinfo_fields(settings: Any) -> dict[str, str]:
         "isPartOf": settings.get("COPROD_JOB_ID") or f"coprod-{uuid.uuid4()}",
         "description": "coprod capture: co-production of public services literature",
         "coprod-settings": json.dumps(shaping, sort_keys=True, default=str),
+        **({"coprod-worker": worker} if (worker := settings.get("COPROD_WORKER_IDENTITY")) else {}),
     }
 
 

@@ -18,8 +18,8 @@ from crawler.lock import LockHeld
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
-COMMANDS = ("doi", "crawl", "init", "extract", "catalog", "demo", "replay", "audit", "package",
-            "export", "report")
+COMMANDS = ("doi", "crawl", "worker", "init", "extract", "catalog", "demo", "replay", "audit",
+            "package", "export", "report", "bench")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +34,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     group = parser.add_argument_group("global options")
     group.add_argument("--data-dir", default=default(None),
                        help="archive, catalog and state (default ./coprod-data, env COPROD_DATA)")
+    group.add_argument("--catalog", default=default(None), metavar="URL",
+                       help="the catalog: postgresql://user@host/db for workers on several "
+                            "machines (default <data-dir>/catalog.sqlite, env COPROD_CATALOG)")
     group.add_argument("--resolve", action="append", metavar="HOST[:PORT]=IP[:PORT]",
                        default=default([]),
                        help="map hosts to addresses, like curl (repeatable, * wildcards)")

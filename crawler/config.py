@@ -34,6 +34,14 @@ def data_dir(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "data_dir", None) or os.environ.get("COPROD_DATA") or DEFAULT_DATA_DIR)
 
 
+def catalog_location(args: argparse.Namespace) -> str | Path:
+    """--catalog (or $COPROD_CATALOG): a database URL, else the data directory's SQLite file."""
+    from archive.catalog import CATALOG_NAME
+
+    return getattr(args, "catalog", None) or os.environ.get("COPROD_CATALOG") \
+        or data_dir(args) / CATALOG_NAME
+
+
 def user_agent(mailto: str | None) -> str:
     """Honest and contactable: name, version, project URL, and the operator's address if given."""
     contact = f"; mailto:{mailto}" if mailto else ""
@@ -54,6 +62,8 @@ def crawl_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     mailto = getattr(args, "mailto", None)
     values: dict[str, Any] = {
         "COPROD_DATA_DIR": str(data_dir(args)),
+        # a database URL (workers on several machines); unset: <data-dir>/catalog.sqlite
+        "COPROD_CATALOG": getattr(args, "catalog", None) or os.environ.get("COPROD_CATALOG") or "",
         "COPROD_RESOLVE": rules,
         "COPROD_CONTACT": mailto or "",
         "COPROD_JOB_ID": f"coprod-{uuid.uuid4()}",

@@ -6,6 +6,7 @@ co-production relevance. Exit 1 when a source failed, 2 on a bad config or optio
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full", action="store_true",
                         help="ask every source for everything, not only what changed since "
                              "its last complete harvest")
+    add_distributed_options(parser)
+
+
+def add_distributed_options(parser: argparse.ArgumentParser) -> None:
+    """--redis / --worker-id / --redis-prefix: one worker of a distributed run (crawler.distributed)."""
+    parser.add_argument("--redis", metavar="URL", default=os.environ.get("COPROD_REDIS"),
+                        help="share one frontier with other workers through Redis "
+                             "(redis://host:6379/0; env COPROD_REDIS); see `coprod worker`")
+    parser.add_argument("--worker-id", metavar="NAME",
+                        help="this worker's name on the data directory (default: w1, w2, ...: "
+                             "the first not running)")
+    parser.add_argument("--redis-prefix", metavar="PREFIX",
+                        help="Redis key prefix of the run (default coprod:crawl)")
 
 
 def read_config(args: argparse.Namespace) -> CrawlConfig:
@@ -78,8 +92,16 @@ def crawl(args: argparse.Namespace, notify: Callable[[str], None] | None = None)
                                   COPROD_PROGRESS=progress_wanted(args), **render)
     except (BadResolveRule, BadSetting) as exc:
         raise UsageError(f"coprod: {exc}") from None
+    spider_kwargs = {"config": config, "focus": not args.all,
+                     "full": args.full or bool(args.from_archive)}
+    if getattr(args, "redis", None):  # one worker of a distributed run (crawler.distributed)
+        from crawler.distributed.launch import run_worker
+
+        done, _ = run_worker(settings, redis_url=args.redis, prefix=args.redis_prefix,
+                             worker=args.worker_id, spider_kwargs=spider_kwargs, notify=notify)
+        return run_result(config, done)
     done = run_job(CrawlSpider, settings, name="crawl", resume=args.resume, notify=notify,
-                   config=config, focus=not args.all, full=args.full or bool(args.from_archive))
+                   **spider_kwargs)
     return run_result(config, done)
 
 

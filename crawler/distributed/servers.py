@@ -128,8 +128,9 @@ class PostgresServer:
             command = ["runuser", "-u", self.user, "--", *command]
         done = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=120)
         if done.returncode != 0:
-            raise ServerUnavailable(f"{Path(command[-1]).name if command[-1] != 'start' else 'pg_ctl start'}"
-                                    f" failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-500:]}")
+            what = " ".join(Path(part).name for part in command if "/" in part)[:60]
+            output = (done.stderr or done.stdout).strip()[-500:]
+            raise ServerUnavailable(f"{what} failed ({done.returncode}): {output}")
 
     def database(self, name: str) -> str:
         """Create database `name` (a fresh one per test) and return its URL."""
