@@ -29,6 +29,7 @@ from tests.warc_checks import all_warcs, assert_valid_warc, read_records
 HOSTS = ("www.coproduction-institute.example", "forskning.velfaerd.example",
          "research.carecentre.example")
 ARTICLES = 7  # per host
+PAGE_TIME, DELAY = 0.15, 0.1  # an article page takes PAGE_TIME to answer; --delay DELAY
 SHARED_DOI = "10.5555/coprod.2023.0707"
 HTML = "text/html; charset=utf-8"
 TOPICS = ["elder care", "mental health services", "child welfare", "disability support",
@@ -84,12 +85,14 @@ def build_site(delay: float) -> tuple[Site, list[str], int]:
     return site, articles, len(articles) - 1
 
 
-def start(*args: str, data: Path, web: SandboxWeb, output: bool = True) -> subprocess.Popen:
+def start(*args: str, data: Path, web: SandboxWeb, output: bool = True,
+          delay: float = 0) -> subprocess.Popen:
     """`output=False` for a process to be killed: its extraction pool's children would keep
     the pipes open after it died."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     pipe = subprocess.PIPE if output else subprocess.DEVNULL
-    return subprocess.Popen(coprod_command(*args, data_dir=data, resolve=web.resolve_rules),
+    return subprocess.Popen(coprod_command(*args, data_dir=data, resolve=web.resolve_rules,
+                                           delay=delay),
                             stdout=pipe, stderr=pipe, text=True, env=env, cwd=PROJECT_ROOT)
 
 
@@ -133,13 +136,15 @@ def check_archive(data: Path, articles: list[str], works: int) -> None:
 
 def test_two_workers_share_one_crawl(tmp_path: Path, redis_server: RedisServer) -> None:
     data = tmp_path / "data"
-    site, articles, works = build_site(delay=0.15)
+    site, articles, works = build_site(delay=PAGE_TIME)
     with SandboxWeb(site) as web:
-        first = start(*crawl_args(redis_server.url, "t1"), data=data, web=web)
-        second = start(*worker_args(redis_server.url, "t1"), data=data, web=web)
+        first = start(*crawl_args(redis_server.url, "t1"), data=data, web=web, delay=DELAY)
+        second = start(*worker_args(redis_server.url, "t1"), data=data, web=web, delay=DELAY)
         out_first, err_first = first.communicate(timeout=90)
         out_second, err_second = second.communicate(timeout=90)
         hits = Counter(h.url for h in web.hits if not h.path.endswith("robots.txt"))
+        arrivals = {host: sorted((h.time, "/case-" in h.path) for h in web.hits_for(host))
+                    for host in HOSTS}
     assert first.returncode == 0, err_first
     assert second.returncode == 0, err_second
     assert "started run" in err_first and "joined run" in err_second
@@ -153,6 +158,11 @@ def test_two_workers_share_one_crawl(tmp_path: Path, redis_server: RedisServer) 
     assert named == {"w1", "w2"} and len(named) == len({p.name for p in all_warcs(data)}) or \
         named == {"w1", "w2"}
     check_archive(data, articles, works)
+    # politeness across workers: one request at a time per host, DELAY after the last ended
+    for host, times in arrivals.items():
+        for (start_a, article), (start_b, _) in zip(times, times[1:], strict=False):
+            took = PAGE_TIME if article else 0.0
+            assert start_b - start_a >= took + DELAY - 0.02, (host, round(start_b - start_a, 3))
 
 
 def _responses_of(data: Path, worker: str) -> int:
