@@ -1,8 +1,9 @@
 """Re-derive stored records from their archived responses and diff them field by field.
 
 A record rests on the responses in `provenance.captures`. Those that gave evidence when it
-was made (2xx answers, not robots.txt or redirect hops) are read back, extracted again with
-today's extractors and merged, as the crawl did; the result is compared with the record as
+was made (2xx answers, not robots.txt or redirect hops; for a page rendered in a browser,
+the rendered DOM) are read back, extracted again with today's extractors and merged, as
+the crawl did; the result is compared with the record as
 stored in the WARC. A diff on a record made by another extractor version is reported as
 explained by that version; any other diff means the record does not follow from its bytes.
 
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from archive.audit import DIFF, EXPLAINED, FAILURE, AuditReport
 from archive.replay import load
 from archive.replay_index import RecordRow, ReplayIndex
+from archive.replay_rendered import RenderedPage, index_opener, is_dom, read_rendered
 from extractors import EXTRACTOR_VERSION
 from extractors.dispatch import extract
 from extractors.errors import UnusableInput
@@ -41,27 +43,44 @@ class FieldDiff:
 
 def evidence(index: ReplayIndex, data: dict[str, Any]) -> tuple[list[Record], list[str]]:
     """The records extracted afresh from the responses a stored record rests on, and what
-    stood in the way (a capture that is not in the archive)."""
+    stood in the way (a capture that is not in the archive).
+
+    A page rendered in a browser was read from its DOM (a `urn:dom:` resource among the
+    captures), not from the HTML served for it: the DOM is extracted again, with the
+    headers the spider had, and the page's served responses are passed over."""
     prov = data.get("provenance", {})
     ids = list(dict.fromkeys(prov.get("captures") or [prov.get("warc_record_id")]))
-    records, problems = [], []
+    captures, problems = [], []
     for record_id in filter(None, ids):
         capture = index.capture(record_id)
         if capture is None:
             problems.append(f"capture {record_id} is not in the archive")
+        else:
+            captures.append(capture)
+    rendered: dict[str, RenderedPage] = {}
+    for capture in filter(is_dom, captures):
+        try:
+            rendered[capture.record_id] = read_rendered(index, index_opener(index), capture)
+        except (OSError, ValueError) as error:
+            problems.append(f"rendered DOM {capture.record_id} cannot be read: {error}")
+    pages = {page.url for page in rendered.values()}
+    inputs = []
+    for capture in captures:
+        if (page := rendered.get(capture.record_id)) is not None:
+            inputs.append((page.url, page.headers, page.body))
+        elif capture.record_type not in ("response", "revisit") or capture.uri in pages:
             continue
-        if capture.record_type not in ("response", "revisit"):
-            continue
-        stored = load(index, capture)
-        if not (stored.status and 200 <= stored.status < 300):
-            continue
-        if urlsplit(capture.uri).path == "/robots.txt":
-            continue
+        elif urlsplit(capture.uri).path != "/robots.txt":
+            stored = load(index, capture)
+            if stored.status and 200 <= stored.status < 300:
+                inputs.append((capture.uri, stored.http_headers, stored.body))
+    records = []
+    for url, header_list, body in inputs:
         headers: dict[str, str] = {}
-        for name, value in stored.http_headers:
+        for name, value in header_list:
             headers.setdefault(name, value)  # the first of repeated headers, as Scrapy gives it
         try:
-            extraction = extract(capture.uri, headers, stored.body)
+            extraction = extract(url, headers, body)
         except UnusableInput:
             continue
         if extraction.record is not None:

@@ -3,7 +3,10 @@ fetched live (`--from-archive`).
 
 Every request is answered from the newest archived capture of its URL (redirect hops,
 robots.txt and API calls included), with the status line, headers and body as stored;
-with HTTPCACHE_IGNORE_MISSING a URL never archived is dropped, never fetched. The
+with HTTPCACHE_IGNORE_MISSING a URL never archived is dropped, never fetched. A page that
+was rendered in a browser: the plain request gets what the plain fetch got (not the
+browser's copy), and the request marked for rendering gets the archived DOM
+(crawler.render.archived), so no browser starts and a page never rendered is dropped. The
 request is tagged with where the capture sits, as the WARC tap does for live responses,
 so records made in the re-run carry the same provenance as the originals. Nothing is
 stored: the archive is written only by the tap, and cache hits never reach it.
@@ -20,8 +23,10 @@ from scrapy.responsetypes import responsetypes
 
 from archive.replay import load
 from archive.replay_index import NoArchive, ReplayIndex
+from archive.replay_rendered import index_opener, served_captures
 from archive.warcwriter import WrittenRecord
 from crawler.archiving import CAPTURES_META_KEY, WARC_META_KEY
+from crawler.render.archived import archived_render, wants_render
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +69,16 @@ class WarcCacheStorage:
     def retrieve_response(self, spider: Any, request: Request) -> Response | None:
         if self.index is None or request.method not in ("GET", "HEAD"):
             return None
+        opener = index_opener(self.index)
+        if wants_render(request):  # the archived DOM, or nothing: never the browser
+            try:
+                return archived_render(self.index, opener, request, flag="cached")
+            except (OSError, ValueError) as error:
+                logger.error("--from-archive: the rendered DOM of %s is unreadable: %s",
+                             request.url, error)
+                return None
         captures = [c for c in self.index.captures_for(request.url) if c.record_type in _SERVED_TYPES]
+        captures = served_captures(self.index, opener, request.url, captures)
         if not captures:
             return None
         capture = captures[-1]  # captures_for is oldest first

@@ -6,8 +6,10 @@ Scrapy's JOBDIR keeps the frontier across a clean stop (Ctrl-C, --max-pages), bu
 on close), so a crashed job restarts its frontier from the spider's start and reconciles it
 with the archive instead: ArchivedInJobMiddleware answers every request whose URL already
 has a final answer captured in this job from that capture, so callbacks run again (items,
-follow-up links) and nothing is fetched twice. WarcArchive recovers and re-indexes `.open`
-files before the first request, so the catalog then holds everything the WARCs do.
+follow-up links) and nothing is fetched twice; a page the job rendered in a browser gets
+its archived DOM, not a second render (crawler.render.archived). WarcArchive recovers and
+re-indexes `.open` files before the first request, so the catalog then holds everything
+the WARCs do.
 
     result = run_job(CrawlSpider, settings, name="crawl", resume=args.resume)
 """
@@ -23,13 +25,15 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scrapy.http import Request, Response
 from scrapy.settings import Settings
 
 from archive import warcrecords
 from archive.catalog import Capture
+from archive.replay_rendered import served_captures
+from archive.warcwriter import OPEN_SUFFIX
 from crawler.archiving import CAPTURES_META_KEY
 from crawler.incremental import (
     REPLAYABLE_TYPES,
@@ -38,6 +42,7 @@ from crawler.incremental import (
     read_stored,
     stored_response,
 )
+from crawler.render.archived import archived_render, wants_render
 from crawler.runner import CrawlResult
 
 logger = logging.getLogger(__name__)
@@ -181,6 +186,17 @@ class ArchivedInJobMiddleware:
     def process_request(self, request: Request) -> Response | None:
         if self.since is None or request.method not in ("GET", "HEAD"):
             return None
+        if wants_render(request):  # the job's render of the page, if it has one
+            try:
+                rendered = archived_render(self.archive.catalog, self._open, request,
+                                           flag="resumed", since=self.since)
+            except (OSError, ValueError) as error:
+                logger.warning("resume: %s rendered but unreadable (%s); rendering again",
+                               request.url, error)
+                return None
+            if rendered is not None:
+                self.stats.inc_value("coprod/resume/rendered_from_archive")
+            return rendered
         capture = self._captured_in_job(request.url)
         if capture is None:
             return None
@@ -194,8 +210,17 @@ class ArchivedInJobMiddleware:
         self.stats.inc_value("coprod/resume/from_archive")
         return stored_response(request, stored, source, flag="resumed")
 
+    def _open(self, name: str) -> IO[bytes]:
+        """A WARC of the archive by name; this run's own is still `.open`."""
+        path = self.archive.warc_dir / name
+        if not path.exists():
+            path = path.with_name(name + OPEN_SUFFIX)
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+
     def _captured_in_job(self, url: str) -> Capture | None:
-        for capture in reversed(self.archive.catalog.captures_for(url)):
+        catalog = self.archive.catalog
+        # a rendered page's browser copy is not what a plain fetch got (archive.replay_rendered)
+        for capture in reversed(served_captures(catalog, self._open, url, catalog.captures_for(url))):
             moment = _moment(capture.warc_date)
             if moment is None or moment < self.since:
                 return None

@@ -7,6 +7,7 @@ Why by hand, not a template engine: four small pages, and no dependency to audit
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from archive.catalog import Capture
 from archive.replay import StoredResponse, timestamp14, warc_time
 from archive.replay_index import RecordRow
+from archive.replay_rendered import DOM_SCHEME, SCREENSHOT_SCHEME, rendered_page_url
 
 # The one style sheet (kept here, not as a data file, so every install has it).
 STYLE = """\
@@ -31,6 +33,7 @@ td.source { font-family: ui-monospace, monospace; font-size: .85em; white-space:
 .meta, .status { color: #666; font-size: .9em; }
 iframe#archived { display: block; width: 100%; height: 78vh; border: 0;
                   border-top: 3px solid #e0a100; background: #fff; }
+figure.screenshot img { max-width: 100%; max-height: 40em; border: 1px solid #ccc; }
 input[type=search] { width: 28em; max-width: 70%; font-size: 1em; padding: .2em .4em; }
 """
 
@@ -105,10 +108,11 @@ def record_page(row: RecordRow, captures: list[Capture], primary: Capture | None
     )
     capture_items = "".join(
         f'<li><a class=capture href="{escape(view_url(c))}">{escape(when(c))}</a> '
-        f"<span class=status>{escape(str(c.status or c.record_type))}</span> "
+        f"<span class=status>{escape(_kind(c))}</span> "
         f"<code>{escape(c.uri)}</code></li>"
         for c in captures
     )
+    shots = "".join(_screenshot(c) for c in captures if c.uri.startswith(SCREENSHOT_SCHEME))
     archived = (f'<p><a id=archived-page href="{escape(view_url(primary))}">'
                 "The archived page as it was captured</a></p>" if primary else "")
     facts = [("WARC file", prov.get("warc_file")), ("record id", prov.get("warc_record_id")),
@@ -126,9 +130,27 @@ def record_page(row: RecordRow, captures: list[Capture], primary: Capture | None
         f"<tbody>{rows}</tbody></table>"
         f"<h2>Provenance</h2><table class=provenance>{fact_rows}</table>"
         + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "")
-        + f"<h3>Captures it rests on</h3><ol class=captures>{capture_items}</ol></main>"
+        + f"<h3>Captures it rests on</h3><ol class=captures>{capture_items}</ol>"
+        + (f"<h3>As rendered in a browser</h3>{shots}" if shots else "") + "</main>"
     )
     return page(row.title, body)
+
+
+def _kind(capture: Capture) -> str:
+    """A capture's status, or what a resource is (a page's rendered DOM or screenshot)."""
+    if capture.uri.startswith(DOM_SCHEME):
+        return "rendered DOM"
+    if capture.uri.startswith(SCREENSHOT_SCHEME):
+        return "screenshot"
+    return str(capture.status or capture.record_type)
+
+
+def _screenshot(capture: Capture) -> str:
+    """The archived screenshot, shown by the viewer (img-src 'self'), linking to its capture."""
+    return (f'<figure class=screenshot><a href="{escape(view_url(capture))}">'
+            f'<img src="{escape(raw_url(capture))}" alt="screenshot of '
+            f'{escape(rendered_page_url(capture.uri) or capture.uri)}" loading=lazy></a>'
+            f"<figcaption>{escape(when(capture))}</figcaption></figure>")
 
 
 def _value(value: Any) -> str:
@@ -154,14 +176,16 @@ def _summary(item: dict[str, Any]) -> str:
     return " · ".join([str(head), *rest, *extra])
 
 
-def frame_page(stored: StoredResponse, others: list[Capture], records: list[RecordRow]) -> str:
-    """The time banner, other captures and headers above the page in its sandbox."""
+def frame_page(stored: StoredResponse, others: list[Capture], records: list[RecordRow],
+               renders: Sequence[Capture] = ()) -> str:
+    """The time banner, other captures (and the page's renders) and headers above the page
+    in its sandbox."""
     capture = stored.capture
     other_items = "".join(
         f'<li><a class=other-capture href="{escape(view_url(c))}">{escape(when(c))}</a> '
-        f"<span class=status>{escape(str(c.status or c.record_type))}</span>"
+        f"<span class=status>{escape(_kind(c))}</span>"
         + (" (shown)" if c.record_id == capture.record_id else "") + "</li>"
-        for c in others
+        for c in [*others, *renders]
     )
     record_links = "".join(f'<li><a href="{escape(record_url(r))}">{escape(r.title)}</a></li>'
                            for r in records)
@@ -177,7 +201,7 @@ def frame_page(stored: StoredResponse, others: list[Capture], records: list[Reco
         f"<p class=url><code>{escape(capture.uri)}</code></p>"
         + (f"<ul class=notes>{notes}</ul>" if notes else "")
         + (f"<p>Records resting on this capture:</p><ul>{record_links}</ul>" if records else "")
-        + f"<details><summary>Captures of this URL ({len(others)})</summary>"
+        + f"<details><summary>Captures of this URL ({len(others) + len(renders)})</summary>"
         f"<ol class=others>{other_items}</ol></details>"
         "<details><summary>Headers</summary>"
         f"<pre class=headers>{escape(warc_head)}\n{escape(http_head)}</pre></details></header>"

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from archive.catalog import Capture
 from archive.replay import NotArchived, StoredResponse, closest, load, parse_when, timestamp14
 from archive.replay_index import NoArchive, ReplayIndex
+from archive.replay_rendered import DOM_SCHEME, SCREENSHOT_SCHEME, rendered_page_url
 from archive.viewer import pages
 from archive.viewer.rewrite import rewrite_css, rewrite_html
 from extractors.encoding import decode_body
@@ -165,7 +166,9 @@ class ViewerHandler(BaseHTTPRequestHandler):
         stored = load(self.index, capture)
         others = self.index.find_captures(capture.uri)
         records = self.index.records_resting_on(capture.record_id)
-        self._html(200, pages.frame_page(stored, others, records))
+        renders = [c for scheme in (DOM_SCHEME, SCREENSHOT_SCHEME)
+                   for c in self.index.captures_for(scheme + capture.uri)]
+        self._html(200, pages.frame_page(stored, others, records, renders))
 
     def _raw(self, stamp: str, url: str) -> None:
         capture = self._capture(stamp, url)
@@ -220,9 +223,10 @@ class ViewerHandler(BaseHTTPRequestHandler):
         except UnusableInput:
             return stored.body, content_type
         link = self._link(timestamp14(stored.capture.warc_date))
+        base = rendered_page_url(stored.capture.uri) or stored.capture.uri  # a DOM: its page's
         if mime == "text/css":
-            return rewrite_css(text, stored.capture.uri, link).encode(), "text/css; charset=utf-8"
-        return rewrite_html(text, stored.capture.uri, link).encode(), "text/html; charset=utf-8"
+            return rewrite_css(text, base, link).encode(), "text/css; charset=utf-8"
+        return rewrite_html(text, base, link).encode(), "text/html; charset=utf-8"
 
     def _html(self, status: int, text: str) -> None:
         self._send(status, text.encode("utf-8"), "text/html; charset=utf-8", VIEWER_CSP)

@@ -3,7 +3,9 @@
 Unless COPROD_RENDER is "never" or no Chromium is found, it puts the rendering download
 handler in for http and https, adds the two middlewares, and sets scrapy-playwright's
 settings from coprod's (one place: crawler.render.config). Playwright itself starts only
-when a page is rendered.
+when a page is rendered. A `--from-archive` run gets the middleware that decides what to
+render and nothing else: the archived DOM answers (crawler.render.archived), with or
+without a Chromium on the machine.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ class RenderAddon:
             settings.set(name, value, priority="default")
         config = RenderConfig.from_settings(settings)
         if config.mode == "never":
+            return
+        from crawler.archivecache import SETTING as FROM_ARCHIVE
+
+        if settings.get(FROM_ARCHIVE):  # the archive answers: no browser, none needed
+            from crawler.render.middleware import RenderMiddleware
+
+            settings.set_in_component_priority_dict(
+                "DOWNLOADER_MIDDLEWARES", RenderMiddleware, RENDER_MIDDLEWARE_ORDER)
             return
         if find_browser(config.browser) is None:
             level = logging.WARNING if config.mode != "auto" or config.hosts else logging.DEBUG

@@ -23,12 +23,12 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
+from archive.replay_rendered import DOM_TYPE, NOT_OF_THE_DOM
 from crawler.capture import CapturingHTTP11DownloadHandler
 from crawler.render import PAGE_CAPTURE_KEY, RENDER_REASON_KEY
 from crawler.render.browser import request_guard
 from crawler.render.config import RenderConfig
 from crawler.render.page import PageCapture, finish_page
-from crawler.render.records import DOM_TYPE
 
 logger = logging.getLogger(__name__)
 _RENDERER_ATTR = "_coprod_renderer"
@@ -175,7 +175,7 @@ class RenderingDownloadHandler(ScrapyPlaywrightDownloadHandler, CapturingHTTP11D
 def rendered_response(response: Response, capture: PageCapture) -> Response:
     """The response the spider gets: the page's status and headers, the archived DOM as body."""
     headers = response.headers.copy()
-    for name in ("Content-Length", "Content-Encoding", "Transfer-Encoding"):
+    for name in NOT_OF_THE_DOM:  # as archive.replay_rendered.dom_headers, for the audit
         headers.pop(name, None)
     headers["Content-Type"] = DOM_TYPE
     return HtmlResponse(

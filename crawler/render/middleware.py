@@ -20,7 +20,7 @@ from crawler.render import NOTES_META_KEY, PAGE_CAPTURE_KEY, RENDER_REASON_KEY
 from crawler.render.config import RenderConfig
 from crawler.render.detect import needs_render
 from crawler.render.page import PageCapture
-from crawler.render.records import DOM_SCHEME, RenderRecords, write_capture
+from crawler.render.records import RenderRecords, render_notes, write_capture
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +91,9 @@ class BrowserTapMiddleware:
             request.meta[WARC_META_KEY] = written.document
         captures = request.meta.setdefault(CAPTURES_META_KEY, [])
         captures += [i for i in written.capture_ids if i not in captures]
-        dom = f" {DOM_SCHEME}{capture.page_url} {written.dom.record_id}" if written.dom else ""
-        notes = request.meta.setdefault(NOTES_META_KEY, [])
-        notes.append(f"rendered DOM (Chromium {capture.browser_version}; {capture.reason or 'asked'})"
-                     f"{dom}".strip())
-        notes += [f"render: {note}" for note in capture.notes]
+        request.meta.setdefault(NOTES_META_KEY, []).extend(render_notes(
+            f"Chromium {capture.browser_version}".strip(), capture.reason, capture.page_url,
+            written.dom.record_id if written.dom else None, capture.notes))
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:

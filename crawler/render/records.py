@@ -17,23 +17,26 @@ Every such record carries `Coprod-Capture: browser`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archive import warcrecords
 from archive.catalog import capture_values
+from archive.replay_rendered import (
+    CAPTURE_HEADER,
+    CAPTURE_VALUE,
+    DOM_SCHEME,
+    DOM_TYPE,
+    SCREENSHOT_SCHEME,
+)
 from archive.warcwriter import WrittenRecord
-from crawler.render.page import BrowserExchange, PageCapture
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only for annotations: reading renders back needs no Playwright
     from crawler.archiving import WarcArchive
+    from crawler.render.page import BrowserExchange, PageCapture
 
-CAPTURE_HEADER = "Coprod-Capture"
-CAPTURE_VALUE = "browser"
-DOM_SCHEME = "urn:dom:"
-SCREENSHOT_SCHEME = "urn:screenshot:"
-DOM_TYPE = "text/html; charset=utf-8"
 _DROPPED = {"transfer-encoding", "content-encoding"}
 
 
@@ -52,6 +55,14 @@ class RenderRecords:
         """The records a record extracted from the DOM rests on."""
         found = (self.document, self.dom, self.screenshot)
         return [w.record_id for w in found if w is not None]
+
+
+def render_notes(browser: str, reason: str, page_url: str, dom_id: str | None,
+                 notes: Iterable[str]) -> list[str]:
+    """The provenance notes of a record read from a rendered DOM: made live from the render,
+    and again from its log when the page is answered from the archive."""
+    dom = f" {DOM_SCHEME}{page_url} {dom_id}" if dom_id else ""
+    return [f"rendered DOM ({browser}; {reason or 'asked'}){dom}", *(f"render: {n}" for n in notes)]
 
 
 def request_bytes(exchange: BrowserExchange) -> bytes:
@@ -100,20 +111,27 @@ def write_capture(archive: WarcArchive, capture: PageCapture) -> RenderRecords:
             written.document = response
     page_url = capture.page_url or capture.requested_url
     concurrent = written.document.record_id if written.document else None
+    resources = []  # (attribute of RenderRecords, record)
     if capture.dom is not None:
-        written.dom = _write_resource(archive, warcrecords.resource_record(
-            DOM_SCHEME + page_url, capture.dom_bytes, DOM_TYPE, concurrent_to=concurrent))
+        resources.append(("dom", warcrecords.resource_record(
+            DOM_SCHEME + page_url, capture.dom_bytes, DOM_TYPE, concurrent_to=concurrent)))
     if capture.screenshot:
-        written.screenshot = _write_resource(archive, warcrecords.resource_record(
+        resources.append(("screenshot", warcrecords.resource_record(
             SCREENSHOT_SCHEME + page_url, capture.screenshot, "image/png",
-            concurrent_to=concurrent))
+            concurrent_to=concurrent)))
+    ids = {name: warcrecords.record_id(record) for name, record in resources}
     log = capture.log()
     log["coprod_render"]["records"] = {
-        "document": concurrent, "dom": written.dom.record_id if written.dom else None,
-        "screenshot": written.screenshot.record_id if written.screenshot else None,
+        "document": concurrent, "dom": ids.get("dom"), "screenshot": ids.get("screenshot"),
         "responses": written.responses,
     }
-    written.log = archive.write_metadata(page_url, log, concurrent)
+    # one group, so the log always follows its DOM in the same file (archive.replay_rendered)
+    records = [record for _, record in resources]
+    records.append(warcrecords.metadata_record(page_url, log, refers_to=concurrent))
+    *placed, written.log = archive.writer.write_group(records)
+    for (name, record), where in zip(resources, placed, strict=True):
+        _index(archive, record, where)
+        setattr(written, name, where)
     return written
 
 
@@ -131,12 +149,6 @@ def _write_exchange(archive: WarcArchive, exchange: BrowserExchange) -> WrittenR
     request.rec_headers.add_header(CAPTURE_HEADER, CAPTURE_VALUE)
     _, written = archive.writer.write_group([request, response])
     _index(archive, response, written)
-    return written
-
-
-def _write_resource(archive: WarcArchive, record: object) -> WrittenRecord:
-    written = archive.writer.write(record)
-    _index(archive, record, written)
     return written
 
 
