@@ -79,6 +79,9 @@ EXTENSIONS = {
     "crawler.politeness.PoliteAutoThrottle": 0,
     "crawler.politeness.HostDelaysExtension": 0,  # API rates kept exact; robots.txt Crawl-delay
     "crawler.progress.ProgressExtension": 100,  # live counters on stderr (COPROD_PROGRESS)
+    # Scrapy 2.19's code-execution HTTP server on localhost (token in a job file): not for an
+    # unattended crawler, and importing aiohttp for it slowed every start.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 TWISTED_DNS_RESOLVER = "crawler.resolve.MappedHostnameResolver"
 # Certificates are verified unless --resolve maps hosts to the sandbox (crawler.addons).
