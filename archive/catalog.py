@@ -33,11 +33,23 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select
-from warcio.recordloader import ArcWarcRecord
 
 from archive import catalog_schema as schema
 from archive.catalog_db import Database, is_url
 from archive.catalog_schema import MIGRATIONS, SCHEMA_VERSION, render
+from archive.catalog_warc import FAILURE_KEY as FAILURE_KEY
+from archive.catalog_warc import HARVEST_KEY as HARVEST_KEY
+from archive.catalog_warc import (
+    MAX_METADATA_BYTES,
+    CatalogError,
+    capture_values,
+    failure_values,
+    file_sha256,
+    harvest_values,
+    is_json,
+    metadata_record,
+)
+from archive.catalog_warc import failure_data as failure_data
 from archive.warccheck import WarcEntry, WarcReadError, read_warc
 from extractors.doi import normalise_doi
 from extractors.record import Record
@@ -46,7 +58,6 @@ CATALOG_NAME = "catalog.sqlite"
 CAPTURE_TYPES = ("response", "revisit", "resource")
 # Identifiers that name one work (ISBN/ISSN do not: chapters share their book's ISBN).
 KEY_IDENTIFIERS = ("pmid", "pmcid", "arxiv", "handle", "oai")
-MAX_METADATA_BYTES = 64 * 1024 * 1024  # a Record's JSON; larger is corrupt or hostile
 REPLACES_KEY = "replaces"  # a Record's JSON: the keys the same work was catalogued under before
 
 _RECORD_COLUMNS = (
@@ -54,15 +65,9 @@ _RECORD_COLUMNS = (
     "refers_to", "updated_at",
 )
 _HARVEST_COLUMNS = ("source", "started_at", "finished_at", "warc_file", "offset", "record_id")
-HARVEST_KEY = "coprod_harvest"  # a JSON metadata record {HARVEST_KEY: {source, started_at, finished_at}}
-FAILURE_KEY = "coprod_failure"  # a JSON metadata record {FAILURE_KEY: {uri, kind, reason}}
 _FAILURE_COLUMNS = ("record_id", "uri", "kind", "reason", "warc_date", "refers_to", "warc_file",
                     "offset")
 _WARC_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z?$")
-
-
-class CatalogError(Exception):
-    """The catalog cannot do what was asked; the message names the file at fault."""
 
 
 @dataclass(frozen=True)
@@ -322,7 +327,7 @@ class Catalog:
         count = 0
         with self.batch():
             try:
-                for entry in read_warc(path, _is_json, max_content=MAX_METADATA_BYTES):
+                for entry in read_warc(path, is_json, max_content=MAX_METADATA_BYTES):
                     count += 1
                     try:
                         self._index_entry(path, entry)
@@ -348,7 +353,7 @@ class Catalog:
             self.add_capture(**capture_values(rec), warc_file=path.name,
                              offset=entry.offset, record_length=entry.length)
         elif entry.content is not None:
-            found = _metadata_record(path, entry)
+            found = metadata_record(path, entry)
             if found is not None:
                 record, data = found
                 self.add_record(
@@ -357,10 +362,10 @@ class Catalog:
                     refers_to=headers.get_header("WARC-Refers-To"),
                     warc_date=headers.get_header("WARC-Date"), data=data,
                 )
-            elif (harvest := _harvest_values(entry.content)) is not None:
+            elif (harvest := harvest_values(entry.content)) is not None:
                 self.set_harvest(**harvest, warc_file=path.name, offset=entry.offset,
                                  record_id=headers.get_header("WARC-Record-ID"))
-            elif (failure := _failure_values(entry.content)) is not None:
+            elif (failure := failure_values(entry.content)) is not None:
                 self.add_failure(Failure(
                     headers.get_header("WARC-Record-ID"), **failure,
                     warc_date=headers.get_header("WARC-Date") or "",
@@ -550,89 +555,3 @@ def rebuild(
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
-# -- reading WARCs ---------------------------------------------------------------------
-
-
-def _is_json(record: ArcWarcRecord) -> bool:
-    if record.rec_type != "metadata":
-        return False
-    content_type = record.rec_headers.get_header("Content-Type") or ""
-    return content_type.split(";")[0].strip().lower() == "application/json"
-
-
-def _metadata_record(path: Path, entry: WarcEntry) -> tuple[Record, dict[str, Any]] | None:
-    """The Record in a JSON metadata record (one with "provenance" and a "title"), and its
-    JSON as stored; None for other metadata. Broken JSON is an error, not other metadata."""
-    where = f"{path}: metadata record at byte {entry.offset}"
-    content = entry.content or b""
-    if len(content) > MAX_METADATA_BYTES:
-        raise CatalogError(f"{where}: JSON over {MAX_METADATA_BYTES} bytes")
-    try:
-        data = json.loads(content)
-        if isinstance(data, dict) and "provenance" in data and data.get("title"):
-            return Record.from_dict(data), data
-    except ValueError as error:
-        raise CatalogError(f"{where} is not JSON: {error}") from error
-    except (TypeError, AttributeError) as error:
-        raise CatalogError(f"{where} is not a Record: {error}") from error
-    return None
-
-
-def _harvest_values(content: bytes) -> dict[str, str] | None:
-    """source, started_at and finished_at from a harvest metadata record; None for other JSON."""
-    if HARVEST_KEY.encode() not in content[:200]:
-        return None
-    try:
-        found = json.loads(content).get(HARVEST_KEY)
-        values = {name: found[name] for name in ("source", "started_at", "finished_at")}
-    except (ValueError, AttributeError, TypeError, KeyError):
-        return None
-    return values if all(isinstance(v, str) and v for v in values.values()) else None
-
-
-def _failure_values(content: bytes) -> dict[str, str] | None:
-    """uri, kind and reason from a failure metadata record; None for other JSON."""
-    if FAILURE_KEY.encode() not in content[:200]:
-        return None
-    try:
-        found = json.loads(content).get(FAILURE_KEY)
-        values = {name: found[name] for name in ("uri", "kind", "reason")}
-    except (ValueError, AttributeError, TypeError, KeyError):
-        return None
-    return values if all(isinstance(v, str) and v for v in values.values()) else None
-
-
-def failure_data(uri: str, kind: str, reason: str, **extra: Any) -> dict[str, Any]:
-    """The JSON of a failure metadata record, as `index_warc` reads it back."""
-    return {FAILURE_KEY: {"uri": uri, "kind": kind, "reason": reason, **extra}}
-
-
-def capture_values(record: ArcWarcRecord) -> dict[str, Any]:
-    """Capture fields a WARC record carries itself (all but file, offset and length)."""
-    headers = record.rec_headers
-    http = record.http_headers
-    status = http.get_statuscode() if http is not None else None
-    content_type = http.get_header("Content-Type") if http is not None else None
-    if record.rec_type == "resource":
-        content_type = headers.get_header("Content-Type")
-    length = headers.get_header("Content-Length")
-    return {
-        "record_id": headers.get_header("WARC-Record-ID"),
-        "record_type": record.rec_type,
-        "uri": headers.get_header("WARC-Target-URI") or "",
-        "warc_date": headers.get_header("WARC-Date") or "",
-        "status": int(status) if status and str(status).isdigit() else None,
-        "mime": content_type.split(";")[0].strip().lower() if content_type else None,
-        "payload_digest": headers.get_header("WARC-Payload-Digest"),
-        "length": int(length) if length and length.isdigit() else None,
-        "refers_to": headers.get_header("WARC-Refers-To"),
-        # a revisit is headers only by definition (its WARC-Truncated says so): not a cut body
-        "truncated": headers.get_header("WARC-Truncated") if record.rec_type == "response" else None,
-    }
-
-
-def file_sha256(path: Path | str) -> str:
-    with open(path, "rb") as stream:
-        return "sha256:" + hashlib.file_digest(stream, "sha256").hexdigest()
