@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import load_average, spread
+from crawler.commands.bench import PARTS, configure  # the options, shared with `coprod bench`
 
-PARTS = ("pipeline", "extraction", "warc", "replay", "memory", "doi")
 # key: (comparison, target)
 TARGETS: dict[str, tuple[str, float]] = {
     "coprod_vs_scrapy": (">=", 0.5),
@@ -199,8 +199,9 @@ def machine() -> dict[str, Any]:
             "warcio": version("warcio"), "lxml": version("lxml"), "platform": platform.platform()}
 
 
-def run(parts: list[str], quick: bool, log: Callable[[str], None]) -> dict[str, Any]:
-    p = plan(quick)
+def run(parts: list[str], quick: bool, log: Callable[[str], None],
+        overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    p = {**plan(quick), **(overrides or {})}
     result: dict[str, Any] = {"plan": p, "machine": machine(),
                               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                               "load_before": load_average(), "parts": {}}
@@ -289,13 +290,21 @@ def main(argv: list[str] | None = None) -> int:
     return execute(parser.parse_args(argv))
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer pages and runs (200-page site, 1 run, 10k-page memory crawl, "
-                             "replay up to 100k captures)")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write every number to FILE")
-    parser.add_argument("--parts", default=",".join(PARTS),
-                        help=f"comma-separated subset of {','.join(PARTS)}")
+def plan_overrides(items: list[str], quick: bool) -> dict[str, Any]:
+    """--plan KEY=VALUE pairs as a dict; ValueError naming a bad one."""
+    known, out = plan(quick), {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in known or key == "mode":
+            raise ValueError(f"--plan {item!r}: expected KEY=VALUE with KEY one of "
+                             f"{', '.join(k for k in known if k != 'mode')}")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError(f"--plan {item!r}: the value is not JSON") from None
+        if type(out[key]) is not type(known[key]):
+            raise ValueError(f"--plan {item!r}: expected a {type(known[key]).__name__}")
+    return out
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -305,11 +314,18 @@ def execute(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
 
+    try:
+        overrides = plan_overrides(args.plan, args.quick)
+    except ValueError as error:
+        print(f"coprod bench: {error}", file=sys.stderr)
+        return 2
+
     def log(text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
-    result = run(parts, args.quick, log)
-    print(f"coprod bench ({result['plan']['mode']} mode; load average {result['load_before']:.1f} "
+    result = run(parts, args.quick, log, overrides)
+    changed = f"; plan changed: {overrides}" if overrides else ""
+    print(f"coprod bench ({result['plan']['mode']} mode{changed}; load average {result['load_before']:.1f} "
           f"before, {result['load_after']:.1f} after; {result['machine']['nproc']} cores)")
     print(table(result))
     print("\n".join(details(result)))

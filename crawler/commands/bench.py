@@ -22,6 +22,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every number to FILE")
     parser.add_argument("--parts", default=",".join(PARTS), metavar="PART,...",
                         help=f"only these parts: {','.join(PARTS)}")
+    parser.add_argument("--plan", action="append", default=[], metavar="KEY=VALUE",
+                        help="change one value of the plan (site_pages, runs, memory_pages, "
+                             "replay_sizes, ...; JSON values; repeatable)")
 
 
 def checkout() -> Path | None:
