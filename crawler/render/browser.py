@@ -9,15 +9,14 @@ crawler.resolve.MappedHostnameResolver does for Scrapy, so it gets no other way 
 
 from __future__ import annotations
 
-import ipaddress
 import shutil
 from collections.abc import Callable, Sequence
-from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.guard import blocked_reason
 from crawler.render.config import RenderConfig
-from crawler.resolve import ResolveRule, find_rule, is_public_address, parse_rules
+from crawler.resolve import ResolveRule, parse_rules
 
 # Debian's real binary first: /usr/bin/chromium is a shell wrapper that adds switches of its
 # own from /etc/chromium.d (remote extensions, API keys).
@@ -40,7 +39,7 @@ BROWSER_SERVICE_HOSTS = (
     "clients2.googleusercontent.com", "optimizationguide-pa.googleapis.com",
     "safebrowsingohttpgateway.googleapis.com", "content-autofill.googleapis.com",
 )
-LOCAL_NAMES = ("localhost", "*.localhost")
+IN_PAGE_SCHEMES = ("data", "blob", "about")
 
 
 def find_browser(configured: str = "") -> str | None:
@@ -81,36 +80,15 @@ def launch_options(config: RenderConfig) -> dict:
 def request_guard(resolve: Sequence[str]) -> Callable[[str], bool]:
     """A predicate on a browser request's URL: True to abort it.
 
-    The browser's side of the private-network rule: literal loopback, private, link-local
-    or reserved addresses and localhost names are not fetched unless --resolve maps them;
-    nor are schemes other than http(s), data and blob. (Names that resolve to private
-    addresses can't be seen from here; while --resolve is in use none resolve at all.)
+    The browser's side of the private-network rule (crawler.guard.blocked_reason), plus
+    the in-page schemes a browser needs (data:, blob:, about:). Names that resolve to
+    private addresses can't be seen from here; while --resolve is in use none resolve at all.
     """
     rules = parse_rules(resolve)
 
     def blocked(url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about"):
+        if urlsplit(url).scheme in IN_PAGE_SCHEMES:
             return False
-        if parts.scheme not in ("http", "https"):
-            return True
-        host = (parts.hostname or "").rstrip(".")
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            return True
-        if find_rule(rules, host, port) is not None:
-            return False
-        if any(_match(host, name) for name in LOCAL_NAMES):
-            return True
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            return False  # a name: Chromium resolves it (or, under --resolve, fails to)
-        return not is_public_address(host)
+        return blocked_reason(url, rules) is not None
 
     return blocked
-
-
-def _match(host: str, pattern: str) -> bool:
-    return fnmatchcase(host.lower(), pattern)
