@@ -11,8 +11,8 @@ the worker answers.
 - Workers come from a forkserver that has imported the extractors already, never forked
   from the crawling process (its threads and sockets); they ignore SIGINT, so Ctrl-C
   reaches the crawl, which shuts the pool down when the engine stops.
-- Until every worker has answered once, calls run inline: a run of a few pages (one DOI)
-  never waits for workers to start.
+- The pool starts at the START_AFTER-th call, and until every worker has answered once,
+  calls run inline: a crawl of a few pages never starts it, and none waits for it.
 - A worker that dies (out of memory, a crash in lxml) breaks the pool: from then on calls
   run inline and the crawl goes on.
 
@@ -39,6 +39,7 @@ T = TypeVar("T")
 SETTING = "COPROD_EXTRACT_WORKERS"
 PRELOAD = ["extractors.dispatch", "crawler.sources.site"]  # imported once, in the forkserver
 _CRAWLER_ATTR = "_coprod_extract_pool"
+START_AFTER = 8  # calls made inline before the workers are started
 
 
 def default_workers() -> int:
@@ -59,11 +60,13 @@ def _ready() -> int:
 class ExtractPool:
     """Runs pure functions in worker processes once they are up; inline until then."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, stats: Any = None) -> None:
         self.workers = max(0, workers)
+        self.stats = stats  # Scrapy stats: coprod/extract/pool and /inline count the calls
         self._executor: ProcessPoolExecutor | None = None
         self._warming = 0  # workers not yet answered
         self._broken = False
+        self.calls = 0
 
     @classmethod
     def for_crawler(cls, crawler: Any) -> ExtractPool:
@@ -73,7 +76,7 @@ class ExtractPool:
             from scrapy import signals
 
             workers = crawler.settings.get(SETTING)
-            pool = cls(default_workers() if workers in (None, "") else int(workers))
+            pool = cls(default_workers() if workers in (None, "") else int(workers), crawler.stats)
             setattr(crawler, _CRAWLER_ATTR, pool)
             crawler.signals.connect(pool.close, signal=signals.engine_stopped)
         return pool
@@ -84,20 +87,32 @@ class ExtractPool:
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in a worker when the pool is ready, else here and now."""
+        self.calls += 1
         if not self.ready:
-            self._start()
-            return fn(*args)
+            if self.calls >= START_AFTER:
+                self._start()
+            return self._inline(fn, args)
         assert self._executor is not None
         try:
             future = self._executor.submit(fn, *args)
         except (BrokenProcessPool, RuntimeError) as error:  # broken, or shut down
             self._give_up(error)
-            return fn(*args)
+            return self._inline(fn, args)
         try:
-            return await _wait(future)
+            result = await _wait(future)
         except BrokenProcessPool as error:
             self._give_up(error)
-            return fn(*args)
+            return self._inline(fn, args)
+        self._count("pool")
+        return result
+
+    def _inline(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        self._count("inline")
+        return fn(*args)
+
+    def _count(self, where: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"coprod/extract/{where}")
 
     def _start(self) -> None:
         if self._executor is not None or self.workers == 0 or self._broken:
