@@ -24,13 +24,12 @@ from crawler.crawlstats import count
 from crawler.focus import RELEVANCE_THRESHOLD, judge
 from crawler.workindex import WorkIndex
 from extractors.merge import merge_records
-from extractors.record import Record
+from extractors.record import Record, same_content
 
 logger = logging.getLogger(__name__)
 
 EVIDENCE_KEY = "evidence"  # stored JSON: the per-source records the work was merged from
 SOURCE_KEY = "_source"  # item: the crawl source (name) it came from
-POINTERS = ("warc_file", "warc_record_id", "offset", "fetched_at", "captures")
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -56,14 +55,6 @@ def evidence_origin(data: dict[str, Any]) -> str:
         return "api|" + ",".join(apis) + "|" + str(data.get("identifiers", {}).get("oai", ""))
     host = (urlsplit(str(data.get("source_url", ""))).hostname or "").removeprefix("www.")
     return "page|" + ",".join(apis) + "|" + host
-
-
-def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Equal but for the provenance pointers that say which capture it was read from."""
-    def content(data: dict[str, Any]) -> dict[str, Any]:
-        prov = {k: v for k, v in data.get("provenance", {}).items() if k not in POINTERS}
-        return {**data, "provenance": prov}
-    return content(a) == content(b)
 
 
 class MergePipeline:

@@ -31,7 +31,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import warcrecords
 from archive.catalog import HARVEST_KEY, Capture, Catalog, Harvest, record_key
 from archive.warcwriter import OPEN_SUFFIX, WrittenRecord
-from extractors.record import Record
+from extractors.record import Record, same_content
 
 if TYPE_CHECKING:
     from crawler.archiving import WarcArchive
@@ -45,7 +45,6 @@ REPLAYABLE_TYPES = ("response", "revisit")
 VALIDATORS = (("ETag", "If-None-Match"), ("Last-Modified", "If-Modified-Since"))
 # Provenance that names where a record was read from, not what it says: an unchanged page
 # re-read through a revisit gives the same record with other pointers.
-_POINTERS = ("warc_file", "warc_record_id", "offset", "fetched_at", "captures")
 MAX_PAYLOAD = 64 * 1024 * 1024
 
 
@@ -243,15 +242,6 @@ def _drop_conditional(request: Request, conditional: Conditional) -> None:
 # -- records: never archived twice unchanged ----------------------------------------------
 
 
-def same_record(data: dict[str, Any], stored: dict[str, Any]) -> bool:
-    """Equal but for the provenance pointers that say which capture it was read from."""
-    def content(record: dict[str, Any]) -> dict[str, Any]:
-        provenance = {k: v for k, v in record.get("provenance", {}).items() if k not in _POINTERS}
-        return {**{k: v for k, v in record.items() if not k.startswith("_")},
-                "provenance": provenance}
-    return content(data) == content(stored)
-
-
 class UnchangedRecordPipeline:
     """Item pipeline (before ArchiveRecordPipeline): a Record equal to the catalog's row for
     its work is not written again; the item becomes the stored record, whose provenance points
@@ -270,7 +260,7 @@ class UnchangedRecordPipeline:
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         data = {k: v for k, v in item.items() if not k.startswith("_")}
         stored = self.archive.catalog.record_json(record_key(Record.from_dict(data)))
-        if stored is None or not same_record(data, stored):
+        if stored is None or not same_content(data, stored):
             return item
         self.stats.inc_value("coprod/records_unchanged")
         private = {k: v for k, v in item.items() if k.startswith("_")}

@@ -130,6 +130,19 @@ class Extraction:
     export_links: list[str] = field(default_factory=list)
 
 
+# Provenance that says which capture a record was read from, not what it says.
+PROVENANCE_POINTERS = ("warc_file", "warc_record_id", "offset", "fetched_at", "captures")
+
+
+def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two Record dicts equal but for provenance pointers and private (`_`) keys."""
+    def content(record: dict[str, Any]) -> dict[str, Any]:
+        provenance = {k: v for k, v in record.get("provenance", {}).items()
+                      if k not in PROVENANCE_POINTERS}
+        return {**{k: v for k, v in record.items() if not k.startswith("_")}, "provenance": provenance}
+    return content(a) == content(b)
+
+
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
         pruned = {k: _prune(v) for k, v in value.items()}
