@@ -18,21 +18,19 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import Headers, Request, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Request, Response
 
 from archive.replay import load
 from archive.replay_index import NoArchive, ReplayIndex
 from archive.replay_rendered import index_opener, served_captures
-from archive.warcwriter import WrittenRecord
-from crawler.archiving import CAPTURES_META_KEY, WARC_META_KEY
+from crawler.archiving import archived_response, location, tag_request
 from crawler.render.archived import archived_render, wants_render
 
 logger = logging.getLogger(__name__)
 
 SETTING = "COPROD_FROM_ARCHIVE"  # the data directory whose archive answers requests
 _SERVED_TYPES = ("response", "revisit")
-_HOP_HEADERS = (b"transfer-encoding", b"content-encoding")
+_HOP_HEADERS = ("transfer-encoding", "content-encoding")
 
 
 def from_archive_settings(data_dir: Path | str) -> dict[str, Any]:
@@ -91,24 +89,14 @@ class WarcCacheStorage:
             # confirmed (crawler.incremental), so the replay does too
             tags.append(stored.original)
             stored = load(self.index, stored.original)
-        headers = Headers()
-        for name, value in stored.http_headers:
-            headers.appendlist(name, value)
         body = stored.payload
         chunked = (stored.header("Transfer-Encoding") or "").lower() == "chunked"
         if chunked:  # another tool's WARC kept the chunking: hand Scrapy the decoded body
             body = stored.body
-            for name in _HOP_HEADERS:
-                headers.pop(name, None)
-        captures_seen = request.meta.setdefault(CAPTURES_META_KEY, [])
         for tag in tags:  # as the WARC tap (and a 304's archived copy) tag a live response
-            request.meta[WARC_META_KEY] = WrittenRecord(
-                tag.warc_file, tag.offset, tag.record_length, tag.record_id, tag.warc_date)
-            if tag.record_id not in captures_seen:
-                captures_seen.append(tag.record_id)
-        respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return respcls(url=request.url, status=stored.status, headers=headers, body=body,
-                       request=request)
+            tag_request(request, location(tag))
+        return archived_response(request, stored.status, stored.http_headers, body,
+                                 drop=_HOP_HEADERS if chunked else ())
 
     def store_response(self, spider: Any, request: Request, response: Response) -> None:
         """Nothing: the archive is written by the WARC tap, from the wire."""

@@ -47,6 +47,39 @@ CAPTURE_SETTINGS = (
 )
 
 
+def location(capture: Any) -> WrittenRecord:
+    """Where a catalog capture sits, in the form the tap records for a live response."""
+    return WrittenRecord(capture.warc_file, capture.offset, capture.record_length,
+                         capture.record_id, capture.warc_date)
+
+
+def tag_request(request: Request, primary: WrittenRecord | None, *others: str) -> None:
+    """Record where `request`'s response sits in the archive and every capture it rests on,
+    as the tap does for live responses, so records made from an archived copy keep their
+    provenance (incremental 304s, --resume, --from-archive, rendered DOMs)."""
+    if primary is not None:
+        request.meta[WARC_META_KEY] = primary
+    captures = request.meta.setdefault(CAPTURES_META_KEY, [])
+    for record_id in ([primary.record_id] if primary is not None else []) + list(others):
+        if record_id not in captures:
+            captures.append(record_id)
+
+
+def archived_response(request: Request, status: int, header_pairs: Any, body: bytes, *,
+                      flags: list[str] | None = None, drop: tuple[str, ...] = ()) -> Response:
+    """A Scrapy response rebuilt from archived parts (headers named in `drop` left out)."""
+    from scrapy.http import Headers
+    from scrapy.responsetypes import responsetypes
+
+    headers = Headers()
+    for name, value in header_pairs:
+        if name.lower() not in drop:
+            headers.appendlist(name, value)
+    respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+    return respcls(url=request.url, status=status, headers=headers, body=body, request=request,
+                   flags=flags)
+
+
 class WarcArchive:
     """The crawl's WARC output and catalog, shared by the tap middleware and the pipelines."""
 
@@ -208,8 +241,7 @@ class WarcTapMiddleware:
             self.stats.inc_value(f"coprod/pages/{kind}")
             if source := request.meta.get(SOURCE_META_KEY):
                 self.stats.inc_value(f"coprod/source/{source}/pages/{kind}")
-        request.meta[WARC_META_KEY] = written
-        request.meta.setdefault(CAPTURES_META_KEY, []).append(written.record_id)
+        tag_request(request, written)
         logger.debug("archived %s in %.1f ms", response.url, (time.monotonic() - started) * 1e3)
         return response
 

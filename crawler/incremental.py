@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from scrapy.http import Headers, Request, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Request, Response
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import warcrecords
 from archive.catalog import HARVEST_KEY, Capture, Catalog, Harvest, record_key
-from archive.warcwriter import OPEN_SUFFIX, WrittenRecord
+from archive.warcwriter import OPEN_SUFFIX
 from extractors.record import Record, same_content
 
 if TYPE_CHECKING:
@@ -135,20 +134,12 @@ def stored_response(request: Request, stored: StoredExchange, capture: Capture, 
                     flag: str) -> Response:
     """A Scrapy Response made from an archived one, tagged with where it sits in the archive
     (as the WARC tap tags a live response), so records made from it keep their provenance."""
-    from crawler.archiving import CAPTURES_META_KEY, WARC_META_KEY
+    from crawler.archiving import archived_response, location, tag_request
 
-    headers = Headers()
-    for name, value in stored.headers:
-        if name.lower() != "transfer-encoding":  # the stored body is de-chunked
-            headers.appendlist(name, value)
-    request.meta[WARC_META_KEY] = WrittenRecord(
-        capture.warc_file, capture.offset, capture.record_length, capture.record_id, capture.warc_date)
-    captures = request.meta.setdefault(CAPTURES_META_KEY, [])
-    if capture.record_id not in captures:
-        captures.append(capture.record_id)
-    respcls = responsetypes.from_args(headers=headers, url=request.url, body=stored.payload)
-    return respcls(url=request.url, status=stored.status, headers=headers, body=stored.payload,
-                   request=request, flags=[flag])
+    tag_request(request, location(capture))
+    # the stored body is de-chunked
+    return archived_response(request, stored.status, stored.headers, stored.payload, flags=[flag],
+                             drop=("transfer-encoding",))
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:

@@ -34,7 +34,7 @@ from archive import warcrecords
 from archive.catalog import Capture
 from archive.replay_rendered import served_captures
 from archive.warcwriter import OPEN_SUFFIX
-from crawler.archiving import CAPTURES_META_KEY
+from crawler.archiving import tag_request
 from crawler.incremental import (
     REPLAYABLE_TYPES,
     StoredExchange,
@@ -206,7 +206,7 @@ class ArchivedInJobMiddleware:
             logger.warning("resume: %s captured but unreadable (%s); fetching again", request.url, error)
             return None
         if source is not capture:  # a 304's revisit: tagged as the live run tagged it
-            request.meta.setdefault(CAPTURES_META_KEY, []).append(capture.record_id)
+            tag_request(request, None, capture.record_id)
         self.stats.inc_value("coprod/resume/from_archive")
         return stored_response(request, stored, source, flag="resumed")
 

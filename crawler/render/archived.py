@@ -16,8 +16,7 @@ from scrapy.http import Headers, HtmlResponse, Request
 
 from archive.catalog import Catalog
 from archive.replay_rendered import Opener, RenderedPage, latest_dom, read_rendered
-from archive.warcwriter import WrittenRecord
-from crawler.archiving import CAPTURES_META_KEY, WARC_META_KEY
+from crawler.archiving import location, tag_request
 from crawler.render import NOTES_META_KEY
 from crawler.render.records import render_notes
 
@@ -39,12 +38,8 @@ def archived_render(catalog: Catalog, opener: Opener, request: Request, *, flag:
 def rendered_response(request: Request, page: RenderedPage, *, flag: str) -> HtmlResponse:
     """`page` as the spider got it when it was rendered, with `request` tagged likewise."""
     meta: dict[str, Any] = request.meta
-    if page.document is not None:
-        doc = page.document
-        meta[WARC_META_KEY] = WrittenRecord(doc.warc_file, doc.offset, doc.record_length,
-                                            doc.record_id, doc.warc_date)
-    captures = meta.setdefault(CAPTURES_META_KEY, [])
-    captures += [i for i in page.capture_ids if i not in captures]
+    tag_request(request, location(page.document) if page.document is not None else None,
+                *page.capture_ids)
     log = page.log
     meta.setdefault(NOTES_META_KEY, []).extend(render_notes(
         log.get("browser") or "Chromium", log.get("reason") or "", page.url, page.dom.record_id,

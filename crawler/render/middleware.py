@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Request, Response
 
-from crawler.archiving import CAPTURES_META_KEY, WARC_META_KEY, WarcArchive
+from crawler.archiving import WarcArchive, tag_request
 from crawler.render import NOTES_META_KEY, PAGE_CAPTURE_KEY, RENDER_REASON_KEY
 from crawler.render.config import RenderConfig
 from crawler.render.detect import needs_render
@@ -87,10 +87,7 @@ class BrowserTapMiddleware:
         if capture is None:
             return response
         written = self._archive(request, capture)
-        if written.document is not None:
-            request.meta[WARC_META_KEY] = written.document
-        captures = request.meta.setdefault(CAPTURES_META_KEY, [])
-        captures += [i for i in written.capture_ids if i not in captures]
+        tag_request(request, written.document, *written.capture_ids)
         request.meta.setdefault(NOTES_META_KEY, []).extend(render_notes(
             f"Chromium {capture.browser_version}".strip(), capture.reason, capture.page_url,
             written.dom.record_id if written.dom else None, capture.notes))
