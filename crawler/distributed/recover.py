@@ -55,6 +55,8 @@ def take_over(crawler: Any, run: SharedRun, identity: str) -> int:
             count = run.requeue(identity)
     else:  # on another machine: its open files wait for its restart (or a catalog rebuild)
         files, count = [], run.requeue(identity)
+    if count <= 0 and not files:
+        return count
     logger.warning("distributed: worker %s stopped answering; %d of its requests queued again"
                    "%s", identity, max(count, 0),
                    f", {len(files)} open WARC file(s) finished" if files else "")

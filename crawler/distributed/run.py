@@ -58,7 +58,7 @@ for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local inflight = redis.call('HLEN', ARGV[1] .. ':inflight:' .. w)
   if redis.call('EXISTS', ARGV[1] .. ':alive:' .. w) == 1 then
     if inflight > 0 or redis.call('EXISTS', ARGV[1] .. ':idle:' .. w) == 0 then return 0 end
-  elseif inflight > 0 then
+  else
     table.insert(dead, w)
   end
 end
@@ -180,7 +180,7 @@ class SharedRun:
 
     def check_finished(self) -> bool | list[str]:
         """True when the whole run is over (and marks it so); else False, or the names of
-        dead workers whose requests must go back on the frontier first."""
+        dead workers to take over first (their requests back on the frontier, their files)."""
         found = self._finished(keys=[self.queue_key, self.key("workers"), self.key("done"),
                                      self.key("run")], args=[self.prefix, DONE_TTL])
         if isinstance(found, list):
