@@ -138,8 +138,9 @@ def test_two_workers_share_one_crawl(tmp_path: Path, redis_server: RedisServer) 
     data = tmp_path / "data"
     site, articles, works = build_site(delay=PAGE_TIME)
     with SandboxWeb(site) as web:
-        first = start(*crawl_args(redis_server.url, "t1"), data=data, web=web, delay=DELAY)
-        second = start(*worker_args(redis_server.url, "t1"), data=data, web=web, delay=DELAY)
+        few = ["-s", "CONCURRENT_REQUESTS=4"]  # a worker holds few requests: the rest is the other's
+        first = start(*crawl_args(redis_server.url, "t1"), *few, data=data, web=web, delay=DELAY)
+        second = start(*worker_args(redis_server.url, "t1"), *few, data=data, web=web, delay=DELAY)
         out_first, err_first = first.communicate(timeout=90)
         out_second, err_second = second.communicate(timeout=90)
         hits = Counter(h.url for h in web.hits if not h.path.endswith("robots.txt"))
