@@ -28,8 +28,20 @@ from crawler.distributed.scheduler import shared_run
 logger = logging.getLogger(__name__)
 
 LEASE_META_KEY = "coprod_host_lease"
-MIN_WAIT, MAX_WAIT = 0.005, 0.5  # seconds between tries for a busy host's lease
+# Seconds between tries for a busy host's lease: from MIN_WAIT, growing to MAX_WAIT while the
+# lease is held by a request in progress (it ends when the answer is in: poll soon), or the
+# lease's own remaining delay when that is shorter.
+MIN_WAIT, MAX_WAIT = 0.004, 0.025
 
+_ACQUIRE = """
+local least = -1
+for i, name in ipairs(KEYS) do
+  if redis.call('SET', name, ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, i} end
+  local left = redis.call('PTTL', name)
+  if left > 0 and (least < 0 or left < least) then least = left end
+end
+return {0, least}
+"""
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   if tonumber(ARGV[2]) > 0 then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -50,6 +62,7 @@ class SharedHostLeaseMiddleware:
         self.default_concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
         self.slot_settings = settings.getdict("DOWNLOAD_SLOTS")
         self.timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 180)
+        self._acquire = self.run.server.register_script(_ACQUIRE)
         self._release = self.run.server.register_script(_RELEASE)
 
     @classmethod
@@ -71,18 +84,18 @@ class SharedHostLeaseMiddleware:
         token = uuid.uuid4().hex
         hold_ms = int((self.timeout + delay + 5) * 1000)  # lapses if we die mid-request
         names = [self.run.key("host", key, str(n)) for n in range(max(concurrency, 1))]
-        waited = 0.0
-        while True:
-            for name in names:
-                if self.run.server.set(name, token, nx=True, px=hold_ms):
-                    request.meta[LEASE_META_KEY] = (name, token, int(delay * 1000))
-                    if waited:
-                        self.crawler.stats.inc_value("coprod/distributed/lease_wait_ms",
-                                                     int(waited * 1000))
-                    return None
-            left = [self.run.server.pttl(name) for name in names]
-            wait = min((ms for ms in left if ms > 0), default=MIN_WAIT * 1000) / 1000
-            wait = min(max(wait, MIN_WAIT), MAX_WAIT)
+        waited, backoff = 0.0, MIN_WAIT
+        while True:  # one round trip a try: take a free lease, else learn the soonest expiry
+            got, value = self._acquire(keys=names, args=[token, hold_ms])
+            if got:
+                request.meta[LEASE_META_KEY] = (names[int(value) - 1], token, int(delay * 1000))
+                if waited:
+                    self.crawler.stats.inc_value("coprod/distributed/lease_wait_ms",
+                                                 int(waited * 1000))
+                return None
+            wait = (int(value) / 1000) if int(value) > 0 else MIN_WAIT
+            wait = min(max(wait, MIN_WAIT), backoff)
+            backoff = min(backoff * 1.5, MAX_WAIT)
             waited += wait
             await maybe_deferred_to_future(_sleep(wait))
 
