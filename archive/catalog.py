@@ -247,7 +247,7 @@ class Catalog:
         """Index one response/revisit/resource record; `values` are Capture's fields.
         Indexing the same WARC record again replaces its row."""
         capture = Capture(**{**values, "record_id": _record_id(values["record_id"])})
-        self._db.execute(self._statement("capture"), dataclasses.asdict(capture))
+        self._db.run(self._statement("capture"), dict(vars(capture)))
 
     def add_record(
         self, record: Record, *, warc_file: str, offset: int, record_id: str,
@@ -271,17 +271,17 @@ class Catalog:
             "refers_to": _record_id(refers_to) if refers_to else None, "updated_at": updated_at,
         }
         with self.batch(immediate=True):
-            old = self._db.execute(_SELECT["record_order"], {"key": key}).first()
+            old = self._db.run(_SELECT["record_order"], {"key": key}).fetchone()
             new_order = (_date_order(updated_at), row["warc_file"], offset)
             if old and (_date_order(old[0]), old[1], old[2]) > new_order:
                 return False
             row["seq"] = self.record_seq() + 1  # under the write lock: one writer at a time
-            self._db.execute(self._statement("record"), row)
+            self._db.run(self._statement("record"), row)
             # One row per work: a work first held without a DOI, then merged with a record
             # that has one, names the key it was held under (crawler.crawlpipelines).
             for old_key in payload.get(REPLACES_KEY) or () if isinstance(payload, dict) else ():
                 if isinstance(old_key, str) and old_key != key:
-                    self._db.execute(_SELECT["record_delete"], {"key": old_key})
+                    self._db.run(_SELECT["record_delete"], {"key": old_key})
         return True
 
     def add_warc_file(
@@ -289,7 +289,7 @@ class Catalog:
         closed_at: str | None = None,
     ) -> None:
         """Note a finished WARC file: `records` counts every WARC record in it."""
-        self._db.execute(self._statement("warc_file"), {
+        self._db.run(self._statement("warc_file"), {
             "name": Path(name).name, "size": size, "sha256": sha256, "records": records,
             "closed_at": closed_at})
 
@@ -300,10 +300,10 @@ class Catalog:
         """Note a successful harvest of `source`; an older one than the row holds is ignored
         (so files may be indexed in any order). Returns whether the row was written."""
         with self.batch(immediate=True):
-            old = self._db.execute(_SELECT["harvest_start"], {"source": source}).first()
+            old = self._db.run(_SELECT["harvest_start"], {"source": source}).fetchone()
             if old and _date_order(old[0]) > _date_order(started_at):
                 return False
-            self._db.execute(self._statement("harvest"), {
+            self._db.run(self._statement("harvest"), {
                 "source": source, "started_at": started_at, "finished_at": finished_at,
                 "warc_file": Path(warc_file).name if warc_file else None, "offset": offset,
                 "record_id": _record_id(record_id) if record_id else None})
@@ -312,7 +312,7 @@ class Catalog:
     def add_failure(self, failure: Failure) -> None:
         """Index one failure metadata record (indexing it again replaces its row)."""
         row = dataclasses.replace(failure, record_id=_record_id(failure.record_id))
-        self._db.execute(self._statement("failure"), dataclasses.asdict(row))
+        self._db.run(self._statement("failure"), dict(vars(row)))
 
     def index_warc(self, path: Path | str, *, strict: bool = True) -> int:
         """Index every capture and Record in one WARC file; returns the WARC records read.
@@ -384,6 +384,9 @@ class Catalog:
     def _rows(self, statement: Any, params: dict[str, Any] | None = None) -> list[Any]:
         return list(self._db.execute(statement, params))
 
+    def _kept_rows(self, name: str, params: dict[str, Any]) -> list[Any]:
+        return self._db.run(_SELECT[name], params).fetchall()
+
     def records(self, *, type: str | None = None, year: int | None = None) -> Iterator[Record]:
         """Every work in the catalog (by key), optionally of one type or year."""
         table = schema.records
@@ -397,7 +400,7 @@ class Catalog:
 
     def get_record(self, doi: str) -> Record | None:
         """The work with this DOI (any form normalise_doi accepts); InvalidDOI if it is none."""
-        row = self._db.execute(_SELECT["record_by_doi"], {"doi": normalise_doi(doi)}).first()
+        row = self._db.run(_SELECT["record_by_doi"], {"doi": normalise_doi(doi)}).fetchone()
         return Record.from_dict(json.loads(row[0])) if row else None
 
     def record_data(self) -> Iterator[dict[str, Any]]:
@@ -409,27 +412,27 @@ class Catalog:
 
     def record_json(self, key: str) -> dict[str, Any] | None:
         """The stored JSON of the work with this `record_key`, or None."""
-        row = self._db.execute(_SELECT["record_json"], {"key": key}).first()
+        row = self._db.run(_SELECT["record_json"], {"key": key}).fetchone()
         return json.loads(row[0]) if row else None
 
     def record_seq(self) -> int:
         """The catalog's work-row change counter: the `seq` of the last row written."""
-        return int(self._db.execute(_SELECT["record_seq"]).scalar() or 0)
+        return int(self._db.run(_SELECT["record_seq"]).fetchone()[0] or 0)
 
     def changed_records(self, after: int) -> list[tuple[int, str, dict[str, Any]]]:
         """(seq, key, JSON) of every work row written after change `after`, oldest first:
         how a process sharing the catalog learns of the works others stored."""
-        rows = self._rows(_SELECT["records_after"], {"after": after})
+        rows = self._kept_rows("records_after", {"after": after})
         return [(int(seq), key, json.loads(text)) for seq, key, text in rows]
 
     def captures_for(self, uri: str) -> list[Capture]:
         """Every capture of `uri`, oldest first."""
-        rows = self._rows(_SELECT["captures_for"], {"uri": uri})
+        rows = self._kept_rows("captures_for", {"uri": uri})
         return [Capture(*row) for row in rows]
 
     def last_harvest(self, source: str) -> Harvest | None:
         """The last successful harvest of `source` (None: never harvested, fetch everything)."""
-        row = self._db.execute(_SELECT["harvest"], {"source": source}).first()
+        row = self._db.run(_SELECT["harvest"], {"source": source}).fetchone()
         return Harvest(*row) if row else None
 
     def harvests(self) -> list[Harvest]:
