@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,12 +51,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_distributed_options(parser)
 
 
+def _worker_id(text: str) -> str:
+    """A letter, then up to 31 letters, digits or _: it names files and Redis keys."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,31}", text):
+        raise argparse.ArgumentTypeError(f"expected a letter then letters, digits or _, not {text!r}")
+    return text
+
+
 def add_distributed_options(parser: argparse.ArgumentParser) -> None:
     """--redis / --worker-id / --redis-prefix: one worker of a distributed run (crawler.distributed)."""
     parser.add_argument("--redis", metavar="URL", default=os.environ.get("COPROD_REDIS"),
                         help="share one frontier with other workers through Redis "
                              "(redis://host:6379/0; env COPROD_REDIS); see `coprod worker`")
-    parser.add_argument("--worker-id", metavar="NAME",
+    parser.add_argument("--worker-id", metavar="NAME", type=_worker_id,
                         help="this worker's name on the data directory (default: w1, w2, ...: "
                              "the first not running)")
     parser.add_argument("--redis-prefix", metavar="PREFIX",
