@@ -42,6 +42,20 @@ def catalog_location(args: argparse.Namespace) -> str | Path:
         or data_dir(args) / CATALOG_NAME
 
 
+def open_catalog(args: argparse.Namespace, command: str) -> Any:
+    """The catalog for a command that reads it (export, report): UsageError when there is none."""
+    from archive.catalog import Catalog, CatalogError
+    from crawler.errors import UsageError
+
+    location = catalog_location(args)
+    if isinstance(location, Path) and not location.is_file():
+        raise UsageError(f"coprod {command}: no catalog at {location} (crawl or fetch something first)")
+    try:
+        return Catalog(location)
+    except CatalogError as exc:
+        raise UsageError(f"coprod {command}: {exc}") from None
+
+
 def user_agent(mailto: str | None) -> str:
     """Honest and contactable: name, version, project URL, and the operator's address if given."""
     contact = f"; mailto:{mailto}" if mailto else ""

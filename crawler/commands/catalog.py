@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crawler.config import data_dir
+from crawler.config import catalog_location, data_dir
 
 HELP = "rebuild the catalog from the WARC files"
 
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         warcs = sorted((root / "warcs").glob("*.warc.gz"))
         if not warcs:
             raise UsageError(f"coprod catalog: no WARC files in {root / 'warcs'}")
-        target = root / "catalog.sqlite"
+        target = catalog_location(args)
         try:
             catalog = rebuild(target, warcs)
         except CatalogError as exc:

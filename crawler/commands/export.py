@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from crawler.commands.output import FORMAT_CHOICES, open_output
-from crawler.config import data_dir
+from crawler.config import open_catalog
 
 HELP = "export the catalog's records (jsonl, csv, bibtex, ris, csl-json)"
 
@@ -53,17 +53,14 @@ def threshold(args: argparse.Namespace) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.catalog import Catalog, CatalogError, default_path
+    from archive.catalog import CatalogError
     from archive.exports import write_records
     from crawler.errors import EXIT_OK, UsageError
     from crawler.focus import relevant
 
     cut = threshold(args)
-    path = default_path(data_dir(args))
-    if not path.is_file():
-        raise UsageError(f"coprod export: no catalog at {path} (crawl or fetch something first)")
     try:
-        with Catalog(path) as catalog:
+        with open_catalog(args, "export") as catalog:
             everything = list(catalog.records())
     except CatalogError as exc:
         raise UsageError(f"coprod export: {exc}") from None

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from crawler.commands.export import score_arg, threshold
-from crawler.config import data_dir
+from crawler.config import data_dir, open_catalog
 
 HELP = "write an HTML report of the corpus (counts, plots, PRISMA-style flow)"
 
@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.catalog import Catalog, CatalogError, default_path
+    from archive.catalog import CatalogError
     from archive.report import catalog_report
     from archive.report_html import render_html
     from crawler.commands.output import open_output
@@ -33,11 +33,8 @@ def run(args: argparse.Namespace) -> int:
 
     cut = threshold(args)
     root = data_dir(args)
-    path = default_path(root)
-    if not path.is_file():
-        raise UsageError(f"coprod report: no catalog at {path} (crawl or fetch something first)")
     try:
-        with Catalog(path) as catalog:
+        with open_catalog(args, "report") as catalog:
             report = catalog_report(catalog, cut)
     except CatalogError as exc:
         raise UsageError(f"coprod report: {exc}") from None
