@@ -31,12 +31,19 @@ NAMING_ATTRIBUTES = ("name", "property", "itemprop", "http-equiv")
 
 @dataclass
 class Signature:
-    """What a page's markup names, gathered lazily (each part on first use)."""
+    """What a page's markup names, gathered lazily (each part on first use).
 
-    tree: Any
+    `tree_ref` gives the tree back: a weak reference when the signature sits in `_signatures`
+    (keyed by that tree: a strong one would keep every page ever parsed alive)."""
+
+    tree_ref: Callable[[], Any]
     _classes: frozenset[str] | None = None
     _ids: frozenset[str] | None = None
     _metas: dict[tuple[str, str], list[dict[str, str]]] | None = field(default=None)
+
+    @property
+    def tree(self) -> Any:
+        return self.tree_ref()
 
     @property
     def classes(self) -> frozenset[str]:
@@ -72,9 +79,12 @@ _signatures: weakref.WeakKeyDictionary[Any, Signature] = weakref.WeakKeyDictiona
 def signature(tree: Any) -> Signature:
     """The page's signature, shared by every caller while the tree lives."""
     try:
-        return _signatures.setdefault(tree, Signature(tree))
+        found = _signatures.get(tree)
+        if found is None:
+            found = _signatures[tree] = Signature(weakref.ref(tree))
+        return found
     except TypeError:  # an element that takes no weak references: no sharing
-        return Signature(tree)
+        return Signature(lambda: tree)
 
 
 @dataclass(frozen=True)
