@@ -180,14 +180,14 @@ def _responses_of(data: Path, worker: str) -> int:
 def test_a_worker_killed_mid_crawl_restarts_and_the_run_finishes(tmp_path: Path,
                                                                  redis_server: RedisServer) -> None:
     data = tmp_path / "data"
-    site, articles, works = build_site(delay=0.15)
+    site, articles, works = build_site(delay=0.5)  # slow pages: the kill lands mid-crawl
     with SandboxWeb(site) as web:
         ttl = ["-s", "COPROD_WORKER_TTL=10"]  # long enough for the restart to come first
         first = start(*crawl_args(redis_server.url, "t2"), *ttl, data=data, web=web)
         victim = start(*worker_args(redis_server.url, "t2", "--worker-id", "w2"), *ttl,
                        data=data, web=web, output=False)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _responses_of(data, "w2") < 3:
+        while time.monotonic() < deadline and _responses_of(data, "w2") < 2:
             time.sleep(0.02)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
@@ -207,14 +207,14 @@ def test_a_worker_killed_mid_crawl_restarts_and_the_run_finishes(tmp_path: Path,
 def test_the_other_worker_takes_over_from_a_killed_one(tmp_path: Path,
                                                        redis_server: RedisServer) -> None:
     data = tmp_path / "data"
-    site, articles, works = build_site(delay=0.15)
+    site, articles, works = build_site(delay=0.5)  # slow pages: the kill lands mid-crawl
     with SandboxWeb(site) as web:
         ttl = ["-s", "COPROD_WORKER_TTL=1.5"]
         first = start(*crawl_args(redis_server.url, "t3"), *ttl, data=data, web=web)
         victim = start(*worker_args(redis_server.url, "t3", "--worker-id", "w2"), *ttl,
                        data=data, web=web, output=False)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _responses_of(data, "w2") < 3:
+        while time.monotonic() < deadline and _responses_of(data, "w2") < 2:
             time.sleep(0.02)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
