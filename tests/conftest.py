@@ -20,6 +20,12 @@ def _require(path: Path) -> Path:
     return path
 
 
+def needs_system(available: bool, reason: str) -> pytest.MarkDecorator:
+    """Skip when a system package (Chromium...) is missing, except under CI=true, where
+    .ci/run installed it: there the tests run, and fail if it is not there after all."""
+    return pytest.mark.skipif(not available and os.environ.get("CI") != "true", reason=reason)
+
+
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     """../shared/fixtures: real pages nobody here wrote. Read in place, never copied."""

@@ -29,6 +29,7 @@ from crawler.cli import main
 from crawler.render.browser import find_browser
 from crawler.sandbox import SandboxWeb, Site
 from tests.cli_runner import json_lines, run_coprod
+from tests.conftest import needs_system
 from tests.test_audit import landing_member, the_warc
 from tests.test_render_browser import (
     PAGES,
@@ -38,8 +39,7 @@ from tests.test_render_browser import (
 )
 from tests.warc_checks import all_warcs, read_records
 
-pytestmark = pytest.mark.skipif(find_browser() is None,
-                                reason="Chromium not installed (Debian: apt install chromium)")
+pytestmark = needs_system(find_browser() is not None, "Chromium not installed (Debian: apt install chromium)")
 
 APP_DOI, WALL_DOI = "10.5555/spa.audit", "10.5555/wall.audit"
 PAGE_URL, WALL_URL = "https://papers.example/paper/3", "https://journal.example/article/9"

@@ -14,19 +14,16 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from crawler.render.browser import find_browser
 from crawler.sandbox import SandboxWeb, Site
 from crawler.sandbox.response import redirect
 from tests.cli_runner import coprod_command, json_lines, run_coprod
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, needs_system
 from tests.test_render_audit import _audit
 from tests.test_render_browser import add_app_paper, registration_agencies_know_nothing, render_logs
 from tests.warc_checks import all_warcs, assert_valid_warc, read_records
 
-pytestmark = pytest.mark.skipif(find_browser() is None,
-                                reason="Chromium not installed (Debian: apt install chromium)")
+pytestmark = needs_system(find_browser() is not None, "Chromium not installed (Debian: apt install chromium)")
 
 DONE_DOI, LATE_DOI = "10.5555/spa.resume.1", "10.5555/spa.resume.2"
 DONE_URL, LATE_URL = "https://papers.example/paper/11", "https://papers.example/paper/12"

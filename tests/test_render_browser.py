@@ -8,18 +8,16 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from crawler.render.browser import BROWSER_SERVICE_HOSTS, find_browser
 from crawler.sandbox import Response, SandboxWeb, Site
 from tests.cli_runner import json_lines, run_coprod
+from tests.conftest import needs_system
 from tests.warc_checks import all_warcs, assert_valid_warc, read_records
 
 PAGES = Path(__file__).parent / "pages"
 API_HOSTS = {"doi.org", "api.crossref.org", "api.datacite.org"}
 
-pytestmark = pytest.mark.skipif(find_browser() is None,
-                                reason="Chromium not installed (Debian: apt install chromium)")
+pytestmark = needs_system(find_browser() is not None, "Chromium not installed (Debian: apt install chromium)")
 
 
 # -- sandbox sites shared with test_render_failures.py ----------------------------------------
