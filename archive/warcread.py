@@ -33,7 +33,7 @@ def iter_responses(path: Path) -> Iterator[ArchivedResponse]:
             body = record.content_stream().read()
             yield ArchivedResponse(
                 uri=headers.get_header("WARC-Target-URI"),
-                status=int((http.get_statuscode() or "0")),
+                status=int(http.get_statuscode() or "0"),
                 headers={name: value for name, value in http.headers},
                 body=body,
                 record_id=headers.get_header("WARC-Record-ID"),
