@@ -48,7 +48,11 @@ class MemProbe:
 
     def write(self) -> None:
         (first_n, first), (last_n, last) = self.snapshots[0], self.snapshots[-1]
-        lines = [f"growth from {first_n} to {last_n} responses, by allocation site"]
+        traced = [snap.statistics("filename") for _, snap in self.snapshots]
+        totals = ", ".join(f"{n}: {sum(s.size for s in st) / 1e6:.1f} MB"
+                           for (n, _), st in zip(self.snapshots, traced, strict=True))
+        lines = [f"traced Python memory at {totals}; RSS now {_rss_mb():.0f} MB",
+                 f"growth from {first_n} to {last_n} responses, by allocation site"]
         for stat in last.compare_to(first, "traceback")[:15]:
             lines.append(f"{stat.size_diff / 1e6:8.2f} MB  {stat.count_diff:+8d} blocks")
             lines += [f"      {frame}" for frame in stat.traceback.format()[-2 * self.frames:]]
@@ -59,3 +63,10 @@ class MemProbe:
         lines.append("objects by type (gc-tracked): " + ", ".join(
             f"{name} {count}" for name, count in sorted(types.items(), key=lambda t: -t[1])[:25]))
         self.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

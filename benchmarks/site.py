@@ -3,10 +3,11 @@
 Every host `hNN.bench.test` serves a root index (`/`) linking to section indexes
 (`/s/NNN/`), each linking to up to SECTION_SIZE article pages (`/s/NNN/aMMMMMM.html`).
 Each article is one of the real publisher / repository pages in ../shared/fixtures, made a
-work of its own: its DOI and title get a copy number wherever they appear in the bytes, so
-a crawl sees N distinct works (no tool gets N copies of 35 works to merge or dedupe), at the
-pages' real size and shape. Bodies are made when asked for, so a 100k-page site costs no
-memory. Every tool crawls the same URLs: root (depth 0) -> section (1) -> article (2).
+work of its own: its DOI and title get a copy number wherever they appear in the bytes (a
+page without a DOI gets a citation_doi meta tag), so a crawl sees N distinct works (no tool
+gets N copies of 35 works to merge or dedupe), at the pages' real size and shape. Bodies are
+made when asked for, so a 100k-page site costs no memory. Every tool crawls the same URLs:
+root (depth 0) -> section (1) -> article (2).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DOMAIN = "bench.test"
 SECTION_SIZE = 100  # article links per section index
 _ARTICLE = re.compile(r"^/s/(\d{3,})/a(\d{6,})\.html$")
 _SECTION = re.compile(r"^/s/(\d{3,})/$")
+_HEAD = re.compile(rb"<head\b[^>]*>", re.I)
 
 
 def fixtures_root() -> Path:
@@ -40,11 +42,15 @@ class Template:
     body: bytes
     content_type: str
     marks: tuple[re.Pattern[bytes], ...]  # its DOI (any case) and title as they appear
+    doi_less: bool = False  # no DOI: each copy gets a citation_doi meta tag of its own
 
     def copy(self, number: int) -> bytes:
         body = self.body
         for mark in self.marks:
             body = mark.sub(lambda m: m.group(0) + b".c%d" % number, body)
+        if self.doi_less:  # else copies differing only in a title suffix are one work, fuzzily
+            tag = b'<meta name="citation_doi" content="10.5555/bench.%d">' % number
+            body = _HEAD.sub(lambda m: m.group(0) + tag, body, count=1)
         return body
 
 
@@ -65,7 +71,8 @@ def load_templates(root: Path | None = None) -> list[Template]:
             marks.append(re.compile(re.escape(record.doi.encode()), re.I))
         if record and record.title and len(record.title) >= 8 and record.title.encode() in body:
             marks.append(re.compile(re.escape(record.title.encode())))
-        out.append(Template(path.name, body, content_type, tuple(marks)))
+        doi_less = not (record and record.doi) and _HEAD.search(body) is not None
+        out.append(Template(path.name, body, content_type, tuple(marks), doi_less))
     if not out:
         raise FileNotFoundError(f"no fixture pages under {root}")
     return out

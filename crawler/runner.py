@@ -40,7 +40,8 @@ def _run(spider_cls: type, settings: Settings, **spider_kwargs: Any) -> CrawlRes
     def closed(spider: Any, reason: str) -> None:
         result.interrupted = reason == "shutdown"
 
-    crawler.signals.connect(collect, signal=signals.item_scraped)
+    if getattr(spider_cls, "collect_items", True):  # a crawl's items go to the catalog only
+        crawler.signals.connect(collect, signal=signals.item_scraped)
     crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, **spider_kwargs)
     process.start()

@@ -58,6 +58,9 @@ SNOWBALL = "snowball"
 
 class CrawlSpider(LandingPages, scrapy.Spider):
     name = "crawl"
+    # Items go to the catalog, not into CrawlResult.items: a long crawl holding every record
+    # grew by ~25 KB a page (crawler.runner; benchmarks/memory.py).
+    collect_items = False
     carry_meta = (SOURCE_META_KEY, STEP, DEPTH, LEVEL)
 
     def __init__(self, config: CrawlConfig | str | None = None, source: str | None = None,
