@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ from crawler.resume import FINISHED, job_dir, read_state
 from crawler.sandbox import SandboxWeb, Site
 from tests.cli_runner import coprod_command, json_lines, run_coprod
 from tests.conftest import PROJECT_ROOT
-from tests.warc_checks import all_warcs, assert_valid_warc, read_records
+from tests.warc_checks import all_warcs, assert_valid_warc, captured_so_far, read_records
 
 PAGE = """<html><head><meta name="citation_title" content="Co-producing care, case {n}">
 <meta name="citation_doi" content="{doi}"><meta name="citation_publication_date" content="2022">
@@ -37,18 +36,6 @@ def _site() -> Site:
         site.add(f"https://journal.example.org/case/{n}", body=PAGE.format(n=n, doi=doi),
                  content_type="text/html; charset=utf-8", delay=0.15)
     return site
-
-
-def _archived_cases(data: Path) -> int:
-    """Landing pages the running crawl has archived so far (its catalog, read-only)."""
-    path = data / "catalog.sqlite"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT count(*) FROM captures WHERE uri LIKE '%/case/%'").fetchone()[0]
-    except sqlite3.Error:  # not created yet
-        return 0
 
 
 def _captures(data: Path) -> list[tuple[str, str, str]]:
@@ -67,7 +54,7 @@ def test_kill_9_then_resume_captures_every_page_once(tmp_path: Path) -> None:
                                   cwd=PROJECT_ROOT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and killed.poll() is None:
-            if _archived_cases(data) >= KILL_AFTER:
+            if captured_so_far(data, "%/case/%") >= KILL_AFTER:
                 break
             time.sleep(0.02)
         killed.send_signal(signal.SIGKILL)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -23,7 +22,7 @@ from crawler.resume import FINISHED, job_dir, read_state
 from crawler.sandbox import SandboxWeb, Site
 from tests.cli_runner import coprod_command, run_coprod
 from tests.conftest import PROJECT_ROOT
-from tests.warc_checks import all_warcs, assert_valid_warc, read_records
+from tests.warc_checks import all_warcs, assert_valid_warc, captured_so_far, read_records
 
 SITE = "https://www.coproduction-institute.example/research/"
 ARTICLES = 12
@@ -60,17 +59,6 @@ def _site(delay: float) -> Site:
     return site
 
 
-def _archived_cases(data: Path) -> int:
-    path = data / "catalog.sqlite"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT count(*) FROM captures WHERE uri LIKE '%/case-%'").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 def _types_by_uri(paths: list[Path]) -> Counter[tuple[str, str]]:
     return Counter((r["type"], r["headers"]["WARC-Target-URI"]) for p in paths for r in read_records(p)
                    if r["type"] in ("response", "revisit"))
@@ -87,7 +75,7 @@ def test_crawl_killed_then_resumed_then_run_again(tmp_path: Path) -> None:
                                   cwd=PROJECT_ROOT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and killed.poll() is None:
-            if _archived_cases(data) >= KILL_AFTER:
+            if captured_so_far(data, "%/case-%") >= KILL_AFTER:
                 break
             time.sleep(0.02)
         killed.send_signal(signal.SIGKILL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,19 @@ def read_records(path: Path) -> list[dict]:
                 "offset": iterator.get_record_offset(),
             })
     return out
+
+
+def captured_so_far(data_dir: Path, uri_like: str) -> int:
+    """Captures whose URI matches the SQL LIKE pattern that a running crawl has indexed so far
+    (its catalog opened read-only; 0 before it exists)."""
+    path = data_dir / "catalog.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT count(*) FROM captures WHERE uri LIKE ?", (uri_like,)).fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
 
 
 def all_warcs(data_dir: Path) -> list[Path]:
