@@ -272,7 +272,9 @@ def details(result: dict[str, Any]) -> list[str]:
         lines.append(f"memory: {mem['fetched']:,} pages at {mem['pages_per_second']:.1f}/s; RSS "
                      f"{mem['rss_baseline_mb']:.0f} -> {mem['rss_end_mb']:.0f} MB, peak "
                      f"{mem['rss_peak_mb']:.0f} MB; all processes (PSS) peak "
-                     f"{mem['tree_pss_peak_mb'] or 0:.0f} MB")
+                     f"{mem['tree_pss_peak_mb'] or 0:.0f} MB; pace "
+                     f"{mem['pages_per_second_first_tenth'] or 0:.1f} pages/s in the first tenth, "
+                     f"{mem['pages_per_second_last_tenth'] or 0:.1f} in the last")
     if (doi := parts.get("doi")) and "delay_0" in doi:
         lines.append(f"doi: {doi['doi']}: {doi['delay_0']['seconds']['median']:.2f} s with "
                      f"--delay 0, {doi['default_politeness']['seconds']['median']:.2f} s with "

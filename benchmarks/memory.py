@@ -4,12 +4,16 @@ Growth is measured after warm-up: the crawl's imports, the extraction workers' s
 the first WARC file are in its first fifth, so the baseline is the median RSS over the run's
 second fifth (20-40 % of its time) and the end is the median over its last tenth. A crawl
 that keeps something per page it should not (a growing index, a list of every response)
-shows as growth; a crawl whose memory is flat shows none.
+shows as growth; a crawl whose memory is flat shows none. The pace is sampled too (pages
+served per second in the first and last tenth): per-page work that grows with the crawl
+shows as a slower end.
 """
 
 from __future__ import annotations
 
 import statistics
+import threading
+import time
 from typing import Any
 
 from benchmarks.crawls import run_coprod
@@ -31,15 +35,39 @@ def growth(samples: list[tuple[float, float]]) -> float | None:
     return statistics.median(last) / statistics.median(base) - 1
 
 
+def _rate(served: list[tuple[float, int]], start: float, stop: float) -> float | None:
+    """Pages per second served between fractions `start` and `stop` of the run."""
+    if len(served) < 2:
+        return None
+    end = served[-1][0]
+    inside = [(t, n) for t, n in served if start * end <= t <= stop * end]
+    if len(inside) < 2 or inside[-1][0] == inside[0][0]:
+        return None
+    return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
+
+
 def memory_crawl(pages: int, hosts: int = 20, latency: float = 0.05) -> dict[str, Any]:
     bench = start_bench_web(pages, hosts, latency)
+    served: list[tuple[float, int]] = []  # (seconds, pages served): the crawl's pace
+    done = threading.Event()
+
+    def count() -> None:
+        started = time.perf_counter()
+        while not done.wait(2.0):
+            served.append((time.perf_counter() - started, bench.site.served))
+
+    counter = threading.Thread(target=count, daemon=True)
     try:
+        counter.start()
         crawl = run_coprod(bench, every=1.0, pss=True)
     finally:
+        done.set()
         bench.stop()
     rss, pss = crawl.run.rss_mb, crawl.run.pss_mb
     curve = [(round(t), round(mb, 1)) for t, mb in rss[:: max(1, len(rss) // 40)]]
     return {
+        "pages_per_second_first_tenth": _rate(served, 0.0, 0.1),
+        "pages_per_second_last_tenth": _rate(served, 0.9, 1.0),
         **crawl.summary(),
         "pages": pages,
         "rss_growth": growth(rss),
