@@ -162,16 +162,18 @@ async def _wait(future: Future) -> Any:
 
 
 async def parse_source_page(crawler: Any, source: Any, step: str, url: str,
-                            headers: Mapping[str, str], body: bytes) -> Any:
+                            headers: Mapping[str, str], body: bytes,
+                            with_links: bool = True) -> Any:
     """`source.parse(step, url, headers, body)`, off the reactor where it is pure work.
 
-    The crawl spider's one call: a site crawl's page (extraction + links) goes to the pool;
-    every other source parses inline (API pages are cheap JSON, and some sources keep state).
+    The crawl spider's one call: a site crawl's page (extraction + links, the links only
+    when `with_links`) goes to the pool; every other source parses inline (API pages are
+    cheap JSON, and some sources keep state).
     """
     from crawler.sources.site import SiteSource, parse_page
 
     if isinstance(source, SiteSource):
         site = source.spec.url or url
         return await ExtractPool.for_crawler(crawler).call(parse_page, url, dict(headers), body,
-                                                           site)
+                                                           site, with_links)
     return source.parse(step, url, headers, body)

@@ -24,13 +24,15 @@ class SiteSource(Source):
         return parse_page(url, headers, body, self.spec.url or url)
 
 
-def parse_page(url: str, headers: Mapping[str, str], body: bytes, site: str) -> Page:
-    """The work on a page (if any) and its same-site links."""
+def parse_page(url: str, headers: Mapping[str, str], body: bytes, site: str,
+               with_links: bool = True) -> Page:
+    """The work on a page (if any) and its same-site links (not looked for when the crawl
+    would not follow them: a page at the depth limit)."""
     try:
         extraction = extract(url, headers, body)
     except UnusableInput:
         return Page()  # a PDF or image: nothing to read, nothing to follow
     records = [extraction.record] if extraction.record is not None else []
     links = [Fetch(link, "page") for link in page_links(url, headers, body)
-             if same_site(link, site) and link != url]
+             if same_site(link, site) and link != url] if with_links else []
     return Page(records=records, links=links)

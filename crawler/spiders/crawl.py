@@ -128,10 +128,12 @@ class CrawlSpider(LandingPages, scrapy.Spider):
 
     async def parse_source(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
-        # The page's parse (a site page's extraction) runs off the reactor: crawler.extractpool
-        page: Page = await parse_source_page(self.crawler, self.sources[meta[SOURCE_META_KEY]],
-                                             meta[STEP], response.url,
-                                             response_headers(response), response.body)
+        # The page's parse (a site page's extraction) runs off the reactor: crawler.extractpool;
+        # links are not looked for on a page at the depth limit (they would not be followed)
+        name = meta[SOURCE_META_KEY]
+        page: Page = await parse_source_page(self.crawler, self.sources[name], meta[STEP],
+                                             response.url, response_headers(response),
+                                             response.body, meta[DEPTH] < self._max_depth(name))
         for output in self._source_page(response, page):
             yield output
 
