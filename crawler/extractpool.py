@@ -10,7 +10,9 @@ the worker answers.
   its own (OAI-PMH's granularity) is parsed inline, as before.
 - Workers come from a forkserver that has imported the extractors already, never forked
   from the crawling process (its threads and sockets); they ignore SIGINT, so Ctrl-C
-  reaches the crawl, which shuts the pool down when the engine stops.
+  reaches the crawl, which shuts the pool down when the engine stops. Each worker leaves
+  when the crawl process is gone, however it ended (kill -9 included), and the forkserver
+  with them.
 - The pool starts at the START_AFTER-th call, and until every worker has answered once,
   calls run inline: a crawl of a few pages never starts it, and none waits for it.
 - A worker that dies (out of memory, a crash in lxml) breaks the pool: from then on calls
@@ -25,7 +27,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import select
 import signal
+import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -49,8 +54,35 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _worker_init() -> None:
+def _worker_init(crawl_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(crawl_pid,), daemon=True,
+                     name="coprod-exit-with-crawl").start()
+
+
+def _exit_with(crawl_pid: int) -> None:
+    """Leave when the crawl that started this worker is gone, kill -9 included: the task pipe
+    is held open by the other workers too, so no worker would ever see it close."""
+    try:
+        handle = os.pidfd_open(crawl_pid)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):  # no pidfd (not Linux >= 5.3): look every second
+        while _alive(crawl_pid):
+            time.sleep(1.0)
+        os._exit(0)
+    select.select([handle], [], [])  # readable once the process has exited
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _ready() -> int:
@@ -120,7 +152,7 @@ class ExtractPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         self._executor = ProcessPoolExecutor(self.workers, mp_context=context,
-                                             initializer=_worker_init)
+                                             initializer=_worker_init, initargs=(os.getpid(),))
         self._warming = self.workers
         for _ in range(self.workers):
             self._executor.submit(_ready).add_done_callback(self._answered)

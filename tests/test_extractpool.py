@@ -58,3 +58,41 @@ def test_pool_and_inline_give_the_same_records(tmp_path: Path, fixtures_dir: Pat
     assert inline["stats"] == {"coprod/extract/inline": pages}
     assert len(pooled["records"]) > 100
     assert pooled["records"] == inline["records"]
+
+
+def test_workers_leave_when_the_crawl_is_killed(tmp_path: Path, fixtures_dir: Path) -> None:
+    """kill -9 of the crawl (a power cut, the OOM killer) must not leave the forkserver and
+    its workers behind: each worker watches the crawl process and leaves with it."""
+    import signal
+    import time
+
+    from benchmarks.measure import _descendants
+
+    bench = start_bench_web(2000, hosts=4, latency=0.05, templates=load_templates(fixtures_dir))
+    command = [sys.executable, "-m", "crawler", "crawl", "--depth", "2", "--max-pages", "0",
+               "--all", "--delay", "0", "-q", "--data-dir", str(tmp_path / "data"), "--resolve",
+               "*.bench.test=127.0.0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
+               "-s", "COPROD_EXTRACT_WORKERS=2"]
+    for url in bench.start_urls:
+        command += ["--source", f"url={url}"]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    crawl = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        helpers: list[int] = []
+        deadline = time.monotonic() + 60
+        while len(helpers) < 3 and time.monotonic() < deadline:  # forkserver + 2 workers
+            time.sleep(0.2)
+            helpers = _descendants(crawl.pid)
+        assert len(helpers) >= 3, "the extraction workers never started"
+        os.kill(crawl.pid, signal.SIGKILL)
+        crawl.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in helpers):
+            time.sleep(0.2)
+        left = [pid for pid in helpers if Path(f"/proc/{pid}").exists()]
+        assert not left, f"left behind after kill -9: {left}"
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+        bench.stop()
