@@ -200,7 +200,14 @@ def machine() -> dict[str, Any]:
 
 
 def run(parts: list[str], quick: bool, log: Callable[[str], None],
-        overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        overrides: dict[str, Any] | None = None,
+        save: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Every part in turn; `save(result)` after each, so a long run keeps what it measured."""
+    import os
+
+    # Bytecode is cached as in any installed copy (this environment turns caching off,
+    # which would make every process compile coprod and its libraries afresh).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     p = {**plan(quick), **(overrides or {})}
     result: dict[str, Any] = {"plan": p, "machine": machine(),
                               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -214,6 +221,8 @@ def run(parts: list[str], quick: bool, log: Callable[[str], None],
             log(f"{name}: FAILED: {type(error).__name__}: {error}")
         result["parts"][name]["part_seconds"] = round(time.perf_counter() - started, 1)
         result["parts"][name]["load_after"] = load_average()
+        if save is not None:
+            save(result)
     for key, part in HEADLINE_FROM.items():
         value = result["parts"].get(part, {}).get(key)
         if value is not None:
@@ -325,14 +334,17 @@ def execute(args: argparse.Namespace) -> int:
     def log(text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
-    result = run(parts, args.quick, log, overrides)
+    def save(result: dict[str, Any]) -> None:
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+
+    result = run(parts, args.quick, log, overrides, save)
     changed = f"; plan changed: {overrides}" if overrides else ""
     print(f"coprod bench ({result['plan']['mode']} mode{changed}; load average {result['load_before']:.1f} "
           f"before, {result['load_after']:.1f} after; {result['machine']['nproc']} cores)")
     print(table(result))
     print("\n".join(details(result)))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    save(result)
     # Exit 1 when a part could not run; a missed target is a result, reported above.
     return 1 if any("error" in part for part in result["parts"].values()) else 0
 
