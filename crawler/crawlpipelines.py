@@ -9,7 +9,9 @@ not depend on the order the sources answered in (merging merged records pairwise
 unions and author enrichment are not associative). A work seen once is stored as it came.
 
 The relevance is scored on the merged record, so evidence from every source counts (an API
-title with the landing page's abstract), and so the score is a function of what is stored.
+title with the landing page's abstract), and so the score is a function of what is stored. A
+record stored as it came keeps the verdict the spider gave it (same content, scoring version
+and threshold); merging drops the evidence's verdicts, so a merged work is scored afresh.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from urllib.parse import urlsplit
 from archive.catalog import REPLACES_KEY, record_key
 from crawler.archiving import WarcArchive
 from crawler.crawlstats import count
-from crawler.focus import RELEVANCE_THRESHOLD, judge
+from crawler.focus import RELEVANCE_THRESHOLD, judge, judged
 from crawler.workindex import WorkIndex
 from extractors.merge import merge_records
 from extractors.record import Record, same_content
@@ -140,7 +142,9 @@ class RelevancePipeline:
             self.default_source = spider.name
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        result = judge(Record.from_dict(public(item)), self.threshold)
+        result = item.get("relevance")
+        if not judged(result, self.threshold):  # merged, or never judged (the DOI spider's)
+            result = judge(Record.from_dict(public(item)), self.threshold)
         item["relevance"] = result
         if not result["relevant"]:
             count(self.stats, item.get(SOURCE_KEY) or self.default_source, "below_threshold")

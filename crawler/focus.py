@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from extractors.record import Record
-from extractors.relevance import RELEVANCE_THRESHOLD, is_relevant, score_relevance
+from extractors.relevance import RELEVANCE_THRESHOLD, VERSION, is_relevant, score_relevance
 
-__all__ = ["RELEVANCE_THRESHOLD", "judge", "judgeable", "relevant", "wants_landing"]
+__all__ = ["RELEVANCE_THRESHOLD", "judge", "judged", "judgeable", "relevant", "wants_landing"]
 
 
 def judge(record: Record, threshold: float = RELEVANCE_THRESHOLD) -> dict[str, Any]:
@@ -23,6 +23,13 @@ def judge(record: Record, threshold: float = RELEVANCE_THRESHOLD) -> dict[str, A
     result["threshold"] = threshold
     result["relevant"] = is_relevant(result, threshold)
     return result
+
+
+def judged(result: Any, threshold: float) -> bool:
+    """Whether `result` is a `judge` verdict of this scoring version against `threshold`
+    (then judging the same record again would give it back)."""
+    return (isinstance(result, Mapping) and result.get("version") == VERSION
+            and result.get("threshold") == threshold and "relevant" in result)
 
 
 def relevant(data: Record | Mapping[str, Any], threshold: float | None = None) -> bool:

@@ -153,3 +153,27 @@ def test_a_work_first_held_without_doi_keeps_one_row(four_sources, tmp_path) -> 
     assert rows[PEER.doi]["identifiers"]["oai"] == "oai:repo.example.org:42"
     with rebuild(tmp_path / "rebuilt.sqlite", sorted((tmp_path / "warcs").glob("*.warc.gz"))) as cat:
         assert [r.doi for r in cat.records()] == [PEER.doi]
+
+
+def test_a_verdict_is_kept_only_for_the_record_it_was_given_to(four_sources, tmp_path) -> None:
+    """The spider judges each record (to decide what to follow) and sends the verdict along:
+    a work stored as it came keeps it; a stale verdict (other scoring version) or a merged
+    work is judged afresh, on what is stored."""
+    from crawler.focus import judge
+
+    crossref, openalex = four_sources[0], four_sources[1]
+    given = {**judge(Record.from_dict(crossref), 0.35), "score": 0.0123}  # marks it as the spider's
+    rows, _ = store([{**crossref, "relevance": given}], tmp_path / "kept")
+    [stored] = rows.values()
+    assert stored["relevance"]["score"] == 0.0123
+
+    stale = {**given, "version": "0.old"}
+    rows, _ = store([{**crossref, "relevance": stale}], tmp_path / "stale")
+    [stored] = rows.values()
+    assert stored["relevance"] == judge(Record.from_dict(crossref), 0.35)
+
+    rows, _ = store([{**crossref, "relevance": given}, {**openalex, "relevance": given}],
+                    tmp_path / "merged")
+    [stored] = rows.values()
+    fresh = judge(Record.from_dict({k: v for k, v in stored.items() if k != "relevance"}), 0.35)
+    assert stored["relevance"] == fresh and stored["relevance"]["score"] != 0.0123

@@ -203,7 +203,8 @@ class CrawlSpider(LandingPages, scrapy.Spider):
         stamp_capture(record, meta.get(WARC_META_KEY), meta.get(CAPTURES_META_KEY, []))
         item = record.to_dict()
         item[SOURCE_KEY] = name
-        return item, judge(record, self.config.relevance_threshold)
+        item["relevance"] = verdict = judge(record, self.config.relevance_threshold)
+        return item, verdict
 
     def _follow(self, record: Record, verdict: dict[str, Any], name: str, depth: int,
                 level: int, page_url: str) -> Iterator[Request]:
