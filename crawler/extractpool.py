@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 SETTING = "COPROD_EXTRACT_WORKERS"
-PRELOAD = ["extractors.dispatch", "crawler.sources.site"]  # imported once, in the forkserver
+# imported once, in the forkserver (extruct is imported late by extractors, not by the crawl)
+PRELOAD = ["extractors.dispatch", "crawler.sources.site", "extruct.jsonld", "extruct.w3cmicrodata"]
 _CRAWLER_ATTR = "_coprod_extract_pool"
 START_AFTER = 8  # calls made inline before the workers are started
 

@@ -7,12 +7,11 @@ item whose @type is a kind of work.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from typing import Any
 
-from extruct.jsonld import JsonLdExtractor
-from extruct.w3cmicrodata import MicrodataExtractor
 from lxml.html import HtmlElement
 
 from extractors.embedded.meta import normalise_language
@@ -48,8 +47,15 @@ PEOPLE_PROPERTIES = ("member", "employee", "accountablePerson", "founder", "cont
 MAX_ITEMS = 200  # a page with more items than this is a listing; do not walk them all
 MAX_DEPTH = 6
 
-_jsonld = JsonLdExtractor()
-_microdata = MicrodataExtractor()
+
+@functools.cache
+def _extruct() -> tuple[Any, Any]:
+    """extruct's JSON-LD and microdata readers, imported on first use: importing extruct
+    loads all its syntaxes (rdflib...), 0.1 s a process that never reads a page (the crawl's)."""
+    from extruct.jsonld import JsonLdExtractor
+    from extruct.w3cmicrodata import MicrodataExtractor
+
+    return JsonLdExtractor(), MicrodataExtractor()
 
 
 def jsonld_items(tree: HtmlElement) -> list[dict[str, Any]]:
@@ -57,7 +63,7 @@ def jsonld_items(tree: HtmlElement) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]')[:50]:
         try:
-            found = _jsonld.extract_items(script)
+            found = _extruct()[0].extract_items(script)
         except Exception as exc:  # malformed JSON-LD is common; it costs only itself
             log.debug("skipping malformed JSON-LD: %s", exc)
             continue
@@ -70,7 +76,7 @@ def microdata_items(tree: HtmlElement, base: str) -> list[dict[str, Any]]:
     if not tree.xpath("(//@itemscope)[1]"):
         return []
     try:
-        found = _microdata.extract_items(tree, base)
+        found = _extruct()[1].extract_items(tree, base)
     except Exception as exc:
         log.debug("skipping broken microdata: %s", exc)
         return []
