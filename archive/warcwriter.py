@@ -9,10 +9,14 @@ A group of records (a request/response pair) is serialised in memory and handed 
 OS in one write, so when the disk fills (ENOSPC, EFBIG) the writer knows where the last
 whole record ends: it cuts the torn bytes back, closes and renames the file as usual,
 and refuses every later write with WarcWriteError, so the run can stop cleanly.
+
+What a finished file needs is kept from the bytes as they are written, so finishing it reads
+nothing back: its SHA-256 (`sha256`) and its CDXJ lines (`cdxj`, archive.cdxj.CdxjLines).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import os
@@ -34,6 +38,7 @@ try:  # zlib-ng: the same gzip members, compressed twice as fast (benchmarks/REA
 except ImportError:  # pragma: no cover - zlib-ng is optional
     deflate = zlib
 
+from archive.cdxj import CdxjLines
 from archive.warcrecords import WARC_VERSION, record_id, warcinfo_record
 
 logger = logging.getLogger(__name__)
@@ -82,7 +87,10 @@ class RollingWarcWriter:
         max_size: int = DEFAULT_MAX_SIZE,
         on_close: Callable[[Path, int], None] | None = None,
         hostname: str | None = None,
+        cdxj: bool = True,
     ) -> None:
+        """`on_close(path, records)` runs when a file is finished, while `sha256` and `cdxj`
+        are still that file's. `cdxj`: build each file's CDXJ lines as it is written."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.info = info
@@ -94,11 +102,20 @@ class RollingWarcWriter:
         self._file: Any = None  # an unbuffered FileIO while a file is open
         self._path: Path | None = None
         self._count = 0  # records in the current file, warcinfo included
+        self._build_cdxj = cdxj
+        self._hash: Any = None  # hashlib.sha256 of every byte in the current file
+        self.cdxj: CdxjLines | None = None  # the current file's index lines
         self.failed: str | None = None  # why writing stopped (WarcWriteError's message)
 
     @property
     def current_name(self) -> str | None:
         return self._path.name.removesuffix(OPEN_SUFFIX) if self._path else None
+
+    @property
+    def sha256(self) -> str | None:
+        """"sha256:<hex>" of the current (or just finished) file, as archive.catalog.file_sha256
+        gives it; None when the bytes on disk may differ from those hashed."""
+        return "sha256:" + self._hash.hexdigest() if self._hash is not None else None
 
     def write(self, record: ArcWarcRecord) -> WrittenRecord:
         return self.write_group([record])[0]
@@ -114,15 +131,25 @@ class RollingWarcWriter:
             self._open()
         assert self._file is not None
         start = self._file.tell()
-        data, spans = _serialise(records)
-        self._append(data, start)
+        data, spans = _serialise(records, keep_raw=self.cdxj is not None)
+        self._append(data, start, spans)
         self._count += len(spans)
         return [
-            WrittenRecord(self.current_name or "", start + offset, length, rid, date)
-            for offset, length, rid, date in spans
+            WrittenRecord(self.current_name or "", start + span.offset, span.length, span.id,
+                          span.date)
+            for span in spans
         ]
 
-    def _append(self, data: bytes, start: int) -> None:
+    def _append(self, data: bytes, start: int, spans: list[_Span]) -> None:
+        """Write `data` at the end of the file (see _write_all), then add it to the file's
+        hash and index."""
+        self._write_all(data, start)
+        self._hash.update(data)
+        if self.cdxj is not None:
+            for span in spans:
+                self.cdxj.add(span.raw, start + span.offset, span.length)
+
+    def _write_all(self, data: bytes, start: int) -> None:
         """Write `data` at the end of the file; on an OSError cut the file back to `start`,
         finish it, and stop the writer."""
         assert self._file is not None and self._path is not None
@@ -159,8 +186,8 @@ class RollingWarcWriter:
         assert self._file is not None and self._path is not None
         try:
             os.ftruncate(self._file.fileno(), start)
-        except OSError:
-            pass  # recovery at the next start cuts the tail (archive.recovery)
+        except OSError:  # recovery at the next start cuts the tail (archive.recovery)
+            self._hash = None  # the torn bytes are in the file, not in the hash
         if start == 0:
             self._file.close()
             self._path.unlink(missing_ok=True)
@@ -188,8 +215,10 @@ class RollingWarcWriter:
                 except FileExistsError:
                     continue
         self._count = 0
-        data, _ = _serialise([warcinfo_record(name, self.info)])
-        self._append(data, 0)
+        self._hash = hashlib.sha256()
+        self.cdxj = CdxjLines(name) if self._build_cdxj else None
+        data, spans = _serialise([warcinfo_record(name, self.info)], keep_raw=self.cdxj is not None)
+        self._append(data, 0, spans)
         self._count = 1
 
     def _next_name(self) -> str:
@@ -198,8 +227,20 @@ class RollingWarcWriter:
         return f"{self.prefix}-{stamp}-{next(self._serials):05d}-{self.hostname}.warc.gz"
 
 
-def _serialise(records: Iterable[ArcWarcRecord]) -> tuple[bytes, list[tuple[int, int, str, str]]]:
-    """Records as gzip members in memory, with each one's (offset, length, id, date).
+@dataclass(frozen=True)
+class _Span:
+    """One serialised record: its gzip member's place in the group, and (for the index) its
+    uncompressed bytes."""
+
+    offset: int
+    length: int
+    id: str
+    date: str
+    raw: BytesIO | None
+
+
+def _serialise(records: Iterable[ArcWarcRecord], *, keep_raw: bool) -> tuple[bytes, list[_Span]]:
+    """Records as gzip members in memory, with where each one is in them.
 
     warcio writes the record; the member is compressed here (zlib-ng where installed) at
     GZIP_LEVEL rather than by warcio's GzippingWrapper, which always uses zlib at level 9."""
@@ -210,10 +251,11 @@ def _serialise(records: Iterable[ArcWarcRecord]) -> tuple[bytes, list[tuple[int,
         raw = BytesIO()
         WARCWriter(raw, gzip=False, warc_version=WARC_VERSION).write_record(record)
         compressor = deflate.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        member = compressor.compress(raw.getbuffer()) + compressor.flush()
+        with raw.getbuffer() as view:
+            member = compressor.compress(view) + compressor.flush()
         parts.append(member)
-        spans.append((offset, len(member), record_id(record),
-                      record.rec_headers.get_header("WARC-Date")))
+        spans.append(_Span(offset, len(member), record_id(record),
+                           record.rec_headers.get_header("WARC-Date"), raw if keep_raw else None))
         offset += len(member)
     return b"".join(parts), spans
 
