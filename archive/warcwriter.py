@@ -33,9 +33,9 @@ from typing import Any
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
-try:  # zlib-ng: the same gzip members, compressed twice as fast (benchmarks/README.md)
+try:  # zlib-ng (a dependency): the same gzip members, compressed 1.5-2.5x faster than zlib
     from zlib_ng import zlib_ng as deflate
-except ImportError:  # pragma: no cover - zlib-ng is optional
+except ImportError:  # pragma: no cover - a platform without a zlib-ng wheel
     deflate = zlib
 
 from archive.cdxj import CdxjLines
@@ -44,9 +44,10 @@ from archive.warcrecords import WARC_VERSION, record_id, warcinfo_record
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
-# zlib's default level: on publisher HTML 1.7x faster than warcio's level 9, files ~1% larger
-# (benchmarks/README.md); it was 30% of the archive tap's time on the crawl's reactor.
-GZIP_LEVEL = 6
+# On 41 real publisher pages (zlib-ng): level 3 compresses at 159 MB/s to 21.5% of the bytes,
+# level 6 at 93 MB/s to 20.3%, warcio's level 9 slower still. Compression was the largest cost
+# of archiving a crawl (benchmarks/README.md): 6% more disk for 40% less of it.
+GZIP_LEVEL = 3
 DEFAULT_MAX_SIZE = 1_000_000_000
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
 
