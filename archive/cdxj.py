@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 # Records a replay tool looks up by URL; coprod's own metadata records stay out of the index.
 INDEXED_RECORD_TYPES = "response,revisit,resource"
+# Records the indexer reads: those it indexes, and requests (paired with their responses).
+READ_RECORD_TYPES = frozenset(INDEXED_RECORD_TYPES.split(",")) | {"request"}
 
 
 def cdxj_path(warc_path: Path) -> Path:
@@ -58,13 +60,18 @@ class CdxjLines:
         self._previous: ArcWarcRecord | None = None  # waits for the next record (pairing)
         self.failed: str | None = None  # why the lines cannot be trusted
 
-    def add(self, raw: IO[bytes], offset: int, length: int) -> None:
+    def add(self, raw: IO[bytes], offset: int, length: int, record_type: str) -> None:
         """One record as written: its uncompressed bytes and its gzip member's place in the file.
 
-        Mirrors cdxj_indexer.bufferiter.buffering_record_iter, one record at a time."""
+        Mirrors cdxj_indexer.bufferiter.buffering_record_iter, one record at a time. A record of
+        another type (metadata, warcinfo) pairs with nothing and gives no line: not read back."""
         if self.failed:
             return
         try:
+            if record_type not in READ_RECORD_TYPES:
+                self._emit(self._previous)
+                self._previous = None
+                return
             record = self._parse(raw, offset, length)
             req, resp = concur_req_resp(self._previous, record)
             if req is None or resp is None:

@@ -38,7 +38,7 @@ try:  # zlib-ng (a dependency): the same gzip members, compressed 1.5-2.5x faste
 except ImportError:  # pragma: no cover - a platform without a zlib-ng wheel
     deflate = zlib
 
-from archive.cdxj import CdxjLines
+from archive.cdxj import READ_RECORD_TYPES, CdxjLines
 from archive.warcrecords import WARC_VERSION, record_id, warcinfo_record
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ class RollingWarcWriter:
         self._hash.update(data)
         if self.cdxj is not None:
             for span in spans:
-                self.cdxj.add(span.raw, start + span.offset, span.length)
+                self.cdxj.add(span.raw, start + span.offset, span.length, span.type)
 
     def _write_all(self, data: bytes, start: int) -> None:
         """Write `data` at the end of the file; on an OSError cut the file back to `start`,
@@ -237,6 +237,7 @@ class _Span:
     length: int
     id: str
     date: str
+    type: str  # WARC-Type
     raw: BytesIO | None
 
 
@@ -256,7 +257,8 @@ def _serialise(records: Iterable[ArcWarcRecord], *, keep_raw: bool) -> tuple[byt
             member = compressor.compress(view) + compressor.flush()
         parts.append(member)
         spans.append(_Span(offset, len(member), record_id(record),
-                           record.rec_headers.get_header("WARC-Date"), raw if keep_raw else None))
+                           record.rec_headers.get_header("WARC-Date"), record.rec_type,
+                           raw if keep_raw and record.rec_type in READ_RECORD_TYPES else None))
         offset += len(member)
     return b"".join(parts), spans
 
