@@ -63,6 +63,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.sizelimit.BoundedDecompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.redirects.RecordedRedirectMiddleware": 600,  # loops cut, give-ups recorded
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.redirects.ByteScanMetaRefreshMiddleware": 580,  # no refresh in the bytes: no decoding
     "crawler.sizelimit.BodySizeLimitMiddleware": 930,  # COPROD_MAX_BODY
     "crawler.resume.ArchivedInJobMiddleware": 910,  # --resume: what this job has, from the archive
     "crawler.incremental.ConditionalRequestMiddleware": 920,  # If-None-Match; 304 -> archived copy
