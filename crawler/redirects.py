@@ -10,7 +10,6 @@ and a chain that runs past REDIRECT_MAX_TIMES is too long; both are recorded as 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
@@ -70,7 +69,7 @@ def may_refresh(response: TextResponse) -> bool:
     """False when the characters Scrapy's get_meta_refresh reads cannot hold a meta refresh:
     no "refresh" in the bytes that hold them, read in an ASCII-compatible codec."""
     head = response.body[:REFRESH_SCANNED]
-    if re.search(b"refresh", head, re.I) or b"\x00" in head:
+    if b"refresh" in head.lower() or b"\x00" in head:
         return True
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
     labels = (read_bom(head)[0], response._encoding,  # the encoding= it was made with

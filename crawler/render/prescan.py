@@ -89,7 +89,7 @@ _NOT_LETTERS = bytes(c for c in range(256) if not (65 <= c <= 90 or 97 <= c <= 1
 
 def has_script_tag(body: bytes) -> bool:
     """False only when no <script> element can come out of the body (crawler.bytescan)."""
-    return re.search(b"<script", body, re.I) is not None
+    return b"<script" in body or b"<script" in body.lower()  # re.I searches 20x slower
 
 
 def visible_letters(body: bytes, enough: int) -> int:
