@@ -15,6 +15,10 @@ USER_AGENT = f"coprod/{__version__} (+{PROJECT_URL})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# Scrapy starts this many asyncio tasks for the output of every response (100 by default),
+# for pipelines that wait; coprod's do not, and the tasks cost ~20% of the crawl process's
+# CPU on a 1,000-page crawl (benchmarks/README.md).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5  # +-50%, so requests to a host don't tick like a clock
 # AutoThrottle slows down for slow hosts; each host starts at, and never goes below, its own
