@@ -213,3 +213,24 @@ def test_a_page_with_text_is_settled_without_parsing(monkeypatch):
     assert needs_render("https://x.example/", {"Content-Type": HTML}, article) is None
     monkeypatch.undo()
     assert parsed_check(article) is None
+
+
+def test_a_legacy_page_without_scripts_is_settled_without_detecting_its_charset(monkeypatch):
+    """An unlabelled cp1252 page (an old institutional page) with no <script>: nothing for a
+    browser to run, whatever single-byte codec it is read in; a label naming a codec that is
+    not ASCII-compatible still sends it to the parsed check."""
+    page = ("<html><head><title>Coproducci\u00f3n</title></head><body><p>Participaci\u00f3n "
+            "ciudadana en los servicios p\u00fablicos de cuidado.</p></body></html>")
+    body = page.encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+
+    def no_detection(*_args):
+        raise AssertionError("charset detected")
+
+    monkeypatch.setattr("extractors.encoding._detect", no_detection)
+    assert settled_by_bytes(body, "text/html")
+    assert needs_render("https://x.example/", {"Content-Type": "text/html"}, body) is None
+    assert not settled_by_bytes(body, "text/html; charset=utf-16")
+    monkeypatch.undo()
+    assert parsed_check(body, "text/html") is None

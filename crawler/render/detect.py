@@ -90,10 +90,10 @@ def needs_render(url: str, headers: Mapping[str, str], body: bytes) -> str | Non
 
 def settled_by_bytes(body: bytes, content_type: str) -> bool:
     """Whether the bytes alone prove the parsed check answers None, for a fraction of its
-    cost (crawler.render.prescan): no <script> tag at all (worth detecting a charset for: the
-    parsed check would), or far more visible text than SHELL_TEXT."""
+    cost (crawler.render.prescan): no <script> tag at all (in any codec a browser reads an
+    unlabelled legacy page in), or far more visible text than SHELL_TEXT."""
     if not has_script_tag(body):
-        return ascii_compatible(body, content_type, detect=True)
+        return ascii_compatible(body, content_type, legacy=True)
     return ascii_compatible(body, content_type) and \
         visible_letters(body, SETTLED_LETTERS) >= SETTLED_LETTERS
 
