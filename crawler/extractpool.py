@@ -196,17 +196,17 @@ async def _wait(future: Future) -> Any:
 
 async def parse_source_page(crawler: Any, source: Any, step: str, url: str,
                             headers: Mapping[str, str], body: bytes,
-                            with_links: bool = True) -> Any:
+                            with_links: bool = True, threshold: float | None = None) -> Any:
     """`source.parse(step, url, headers, body)`, off the reactor where it is pure work.
 
     The crawl spider's one call: a site crawl's page (extraction + links, the links only
-    when `with_links`) goes to the pool; every other source parses inline (API pages are
-    cheap JSON, and some sources keep state).
+    when `with_links`, its work judged against `threshold`) goes to the pool; every other
+    source parses inline (API pages are cheap JSON, and some sources keep state).
     """
     from crawler.sources.site import SiteSource, parse_page
 
     if isinstance(source, SiteSource):
         site = source.spec.url or url
         return await ExtractPool.for_crawler(crawler).call(parse_page, url, dict(headers), body,
-                                                           site, with_links)
+                                                           site, with_links, threshold)
     return source.parse(step, url, headers, body)

@@ -259,3 +259,20 @@ def test_default_sources_build_their_query_from_the_vocabulary(kind: str) -> Non
     text = " ".join(built.queries())
     for term in ("co-production", "samskabelse", "samskaping", "medskapande", "合作生产"):
         assert term in text
+
+
+def test_a_site_page_is_judged_where_it_is_extracted(fixtures_dir: Path) -> None:
+    """The extraction worker judges the page's work against the crawl's threshold (what the
+    crawl spider would do on its reactor); without a threshold the record is left unjudged."""
+    from crawler.focus import judge
+    from crawler.sources.site import parse_page
+
+    name = sorted((fixtures_dir / "publisher_html").glob("*.html"))[0]
+    body = name.read_bytes()
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    url = "https://journals.example.org/doi/10.5555/x"
+    [judged] = parse_page(url, headers, body, url, threshold=0.35).records
+    [plain] = parse_page(url, headers, body, url).records
+    assert plain.relevance is None
+    assert judged.relevance == judge(plain, 0.35)
+    assert judged.relevance["threshold"] == 0.35 and "relevant" in judged.relevance

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from crawler.focus import judge
 from crawler.sources.base import Fetch, Page, Source
 from crawler.sources.links import page_links, same_site
 from extractors.dispatch import extract
@@ -25,14 +26,18 @@ class SiteSource(Source):
 
 
 def parse_page(url: str, headers: Mapping[str, str], body: bytes, site: str,
-               with_links: bool = True) -> Page:
-    """The work on a page (if any) and its same-site links (not looked for when the crawl
-    would not follow them: a page at the depth limit)."""
+               with_links: bool = True, threshold: float | None = None) -> Page:
+    """The work on a page (if any), judged against `threshold` when one is given (here, in
+    the extraction worker, rather than on the crawl's reactor), and its same-site links (not
+    looked for when the crawl would not follow them: a page at the depth limit)."""
     try:
         extraction = extract(url, headers, body)
     except UnusableInput:
         return Page()  # a PDF or image: nothing to read, nothing to follow
     records = [extraction.record] if extraction.record is not None else []
+    if threshold is not None:
+        for record in records:
+            record.relevance = judge(record, threshold)
     links = [Fetch(link, "page") for link in page_links(url, headers, body)
              if same_site(link, site) and link != url] if with_links else []
     return Page(records=records, links=links)

@@ -33,7 +33,7 @@ from crawler.crawlpipelines import SOURCE_KEY
 from crawler.crawlstats import count
 from crawler.extractpool import parse_source_page
 from crawler.failures import FailureLog, archived_response_id
-from crawler.focus import judge, wants_landing
+from crawler.focus import judge, judged, wants_landing
 from crawler.landing import (
     LandingJob,
     LandingPages,
@@ -133,7 +133,8 @@ class CrawlSpider(LandingPages, scrapy.Spider):
         name = meta[SOURCE_META_KEY]
         page: Page = await parse_source_page(self.crawler, self.sources[name], meta[STEP],
                                              response.url, response_headers(response),
-                                             response.body, meta[DEPTH] < self._max_depth(name))
+                                             response.body, meta[DEPTH] < self._max_depth(name),
+                                             self.config.relevance_threshold)
         for output in self._source_page(response, page):
             yield output
 
@@ -203,7 +204,10 @@ class CrawlSpider(LandingPages, scrapy.Spider):
         stamp_capture(record, meta.get(WARC_META_KEY), meta.get(CAPTURES_META_KEY, []))
         item = record.to_dict()
         item[SOURCE_KEY] = name
-        item["relevance"] = verdict = judge(record, self.config.relevance_threshold)
+        verdict = record.relevance  # judged in the extraction worker (a site page's record)
+        if not judged(verdict, self.config.relevance_threshold):
+            verdict = judge(record, self.config.relevance_threshold)
+        item["relevance"] = verdict
         return item, verdict
 
     def _follow(self, record: Record, verdict: dict[str, Any], name: str, depth: int,
