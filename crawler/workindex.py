@@ -4,9 +4,10 @@ PMCID, arXiv, handle, OAI id), then a fuzzy match of normalised title + year + f
 
 Held in memory for one crawl: built from the catalog when the crawl opens and kept up to date
 as records are stored, so each new record costs a dict lookup and one rapidfuzz scan of the
-titles of about its length rather than a query per record. Each work is held as a compact
-Probe (~0.5 KB): at 100,000 works a Record per work held ~180 MB, and scanning every title
-took 17 ms a record on the crawl's reactor (benchmarks/README.md).
+titles of about its length (of works it could be) rather than a query per record. Each work
+is held as a compact Probe (~0.7 KB with its index entries): at 100,000 works a Record per
+work held ~180 MB, and scanning every title took 17 ms a record on the crawl's reactor; 49
+ms where thousands of titles were near-identical (benchmarks/README.md), 0.8 ms now.
 """
 
 from __future__ import annotations
@@ -59,10 +60,19 @@ def probe(record: Record) -> Record:
 
 
 class WorkIndex:
+    """Works held by identifier and by title. Titles are kept apart by which identifier kinds
+    their work has: same_work lets the first kind two records share decide, so a work that
+    shares a kind with the record is the record's work only through that identifier (looked
+    up directly), never through its title. The fuzzy scan reads only works with none of the
+    record's kinds: at 100,000 works, thousands of similar titles of works with other DOIs
+    (a journal's "Editorial", "Book reviews", a series' numbered reports) are not scanned,
+    nor do they crowd the best MAX_CANDIDATES out."""
+
     def __init__(self) -> None:
         self._probes: dict[str, Probe] = {}
-        self._ids: dict[tuple[str, str], str] = {}
-        self._titles: dict[int, dict[str, str]] = {}  # length -> key -> normalised title
+        self._ids: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> keys, oldest first
+        # identifier kinds -> length -> key -> normalised title
+        self._titles: dict[frozenset[str], dict[int, dict[str, str]]] = {}
         self._order: dict[str, int] = {}  # key -> when it was added (ties between candidates)
         self._added = 0
 
@@ -82,42 +92,55 @@ class WorkIndex:
         self._probes[key] = small
         self._order[key] = self._added
         self._added += 1
-        for name, value in work_ids(small.record()).items():
-            self._ids.setdefault((name, value), key)
+        ids = work_ids(small.record())
+        for name, value in ids.items():
+            self._ids.setdefault((name, value), []).append(key)
         if title := normalise_title(small.title):
-            self._titles.setdefault(len(title), {})[key] = title
+            by_length = self._titles.setdefault(frozenset(ids), {})
+            by_length.setdefault(len(title), {})[key] = title
 
     def remove(self, key: str) -> None:
         old = self._probes.pop(key, None)
         if old is None:
             return
         self._order.pop(key, None)
-        for name, value in work_ids(old.record()).items():
-            if self._ids.get((name, value)) == key:
-                del self._ids[(name, value)]
+        ids = work_ids(old.record())
+        for name, value in ids.items():
+            keys = self._ids.get((name, value), [])
+            if key in keys:
+                keys.remove(key)
+            if not keys:
+                self._ids.pop((name, value), None)
         if title := normalise_title(old.title):
-            bucket = self._titles.get(len(title), {})
+            by_length = self._titles.get(frozenset(ids), {})
+            bucket = by_length.get(len(title), {})
             bucket.pop(key, None)
             if not bucket:
-                self._titles.pop(len(title), None)
+                by_length.pop(len(title), None)
+            if not by_length:
+                self._titles.pop(frozenset(ids), None)
 
     def find(self, record: Record) -> str | None:
         """The key of the held work `record` is about, or None for a new work."""
         ids = work_ids(record)
         for name in ID_ORDER:
-            key = self._ids.get((name, ids[name])) if name in ids else None
-            if key is not None and same_work(self._probes[key].record(), record):
-                return key
+            for key in self._ids.get((name, ids[name]), ()) if name in ids else ():
+                if same_work(self._probes[key].record(), record):
+                    return key
         title = normalise_title(record.title)
-        if not title or not self._titles:
+        if not title:
             return None
         low = math.floor(len(title) * (1 - _SPREAD) / (1 + _SPREAD))
         high = math.ceil(len(title) * (1 + _SPREAD) / (1 - _SPREAD))
         matches = []
-        for length in range(low, high + 1):
-            if bucket := self._titles.get(length):
-                matches += process.extract(title, bucket, scorer=fuzz.ratio, limit=MAX_CANDIDATES,
-                                           score_cutoff=MATCH["title_ratio"])
+        for kinds, by_length in self._titles.items():
+            if not kinds.isdisjoint(ids):
+                continue
+            for length in range(low, high + 1):
+                if bucket := by_length.get(length):
+                    matches += process.extract(title, bucket, scorer=fuzz.ratio,
+                                               limit=MAX_CANDIDATES,
+                                               score_cutoff=MATCH["title_ratio"])
         matches.sort(key=lambda match: (-match[1], self._order[match[2]]))
         for _, _, key in matches[:MAX_CANDIDATES]:
             if same_work(self._probes[key].record(), record):

@@ -86,3 +86,28 @@ def test_identifiers_first_and_removal() -> None:
     assert index.find(other_doi) is None
     index.remove("a")
     assert len(index) == 0 and index.find(same_doi) is None
+
+
+def test_works_with_other_dois_do_not_crowd_out_the_one_that_matches() -> None:
+    """Thirty works share a title but each has its own DOI (a journal's recurring "Editorial",
+    a numbered series): a record with yet another DOI is none of them, and the work held
+    without a DOI whose title is a near match is found (the scan used to stop at the thirty
+    best titles, all of them other DOIs' works)."""
+    rng = random.Random(7)
+    title = "Co-production in community mental health services: a realist evaluation"
+    index = WorkIndex()
+    for n in range(30):
+        held = _record(rng, title)
+        held.doi, held.published = f"10.5555/series.{n}", "2020"
+        index.add(f"doi{n}", held)
+    no_doi = _record(rng, title.replace("evaluation", "evaluations"))
+    no_doi.doi, no_doi.published = None, "2020"
+    index.add("no-doi", no_doi)
+    arriving = _record(rng, title)
+    arriving.doi, arriving.published = "10.5555/elsewhere", "2020"
+    arriving.authors = no_doi.authors
+    assert same_work(index._probes["no-doi"].record(), arriving)
+    assert index.find(arriving) == "no-doi"
+    index.remove("no-doi")
+    assert index.find(arriving) is None
+    assert index.find(Record(title="x", doi="10.5555/SERIES.3")) == "doi3"
