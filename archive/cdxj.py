@@ -105,7 +105,7 @@ class CdxjLines:
         return out
 
     def _parse(self, raw: IO[bytes], offset: int, length: int) -> ArcWarcRecord:
-        """Every record, indexed or not: any may pair with its neighbour (concur_req_resp)."""
+        """A record the indexer reads (READ_RECORD_TYPES: indexed, or a request to pair)."""
         raw.seek(0)  # as the indexer's ArchiveIterator: any format, HTTP headers, no digests
         record = self._loader.parse_record_stream(raw, None, None, False, False, False)
         record.file_offset = offset

@@ -78,7 +78,7 @@ class _Sampler(threading.Thread):
             for pid in tree:
                 if (cpu := _own_cpu(pid)) is not None:
                     self.cpu[pid] = cpu
-            if (rss := _status_kb(self.pid, "VmRSS")) is not None:
+            if (rss := status_kb(self.pid, "VmRSS")) is not None:
                 self.rss.append((now, rss / 1024))
             if self.want_pss:
                 values = [_pss_kb(p) for p in (self.pid, *tree)]
@@ -118,7 +118,8 @@ def _own_cpu(pid: int) -> float | None:
     return None if fields is None else (int(fields[11]) + int(fields[12])) / TICK
 
 
-def _status_kb(pid: int, name: str) -> int | None:
+def status_kb(pid: int, name: str) -> int | None:
+    """A `/proc/PID/status` field in kB (VmRSS...), or None once the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(name + ":"):

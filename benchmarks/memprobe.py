@@ -12,11 +12,14 @@ doubles the cost of every allocation.
 from __future__ import annotations
 
 import gc
+import os
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
+
+from benchmarks.measure import status_kb
 
 
 class MemProbe:
@@ -51,7 +54,8 @@ class MemProbe:
         traced = [snap.statistics("filename") for _, snap in self.snapshots]
         totals = ", ".join(f"{n}: {sum(s.size for s in st) / 1e6:.1f} MB"
                            for (n, _), st in zip(self.snapshots, traced, strict=True))
-        lines = [f"traced Python memory at {totals}; RSS now {_rss_mb():.0f} MB",
+        rss_mb = (status_kb(os.getpid(), "VmRSS") or 0) / 1024
+        lines = [f"traced Python memory at {totals}; RSS now {rss_mb:.0f} MB",
                  f"growth from {first_n} to {last_n} responses, by allocation site"]
         for stat in last.compare_to(first, "traceback")[:15]:
             lines.append(f"{stat.size_diff / 1e6:8.2f} MB  {stat.count_diff:+8d} blocks")
@@ -63,10 +67,3 @@ class MemProbe:
         lines.append("objects by type (gc-tracked): " + ", ".join(
             f"{name} {count}" for name, count in sorted(types.items(), key=lambda t: -t[1])[:25]))
         self.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0

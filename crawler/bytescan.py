@@ -38,10 +38,10 @@ def ascii_compatible(body: bytes, content_type: str, legacy: bool = False) -> bo
     ~3% of its CPU on legacy-encoded pages, for nothing)."""
     if b"\x00" in body:  # UTF-16/32 without a byte order mark, or binary
         return False
-    labels = (http_content_type_encoding(content_type), html_body_declared_encoding(body))
-    if not (body.isascii() or _is_utf8(body)) and not legacy:
+    if not (legacy or body.isascii() or _is_utf8(body)):
         return False
-    return labels_ascii_compatible(*labels)
+    return labels_ascii_compatible(http_content_type_encoding(content_type),
+                                   html_body_declared_encoding(body))
 
 
 def _is_utf8(body: bytes) -> bool:

@@ -54,11 +54,6 @@ class Probe:
                       authors=[self.first_author] if self.first_author is not None else [])
 
 
-def probe(record: Record) -> Record:
-    """The little of a record that same_work reads, as a Record."""
-    return Probe.of(record).record()
-
-
 class WorkIndex:
     """Works held by identifier and by title. Titles are kept apart by which identifier kinds
     their work has: same_work lets the first kind two records share decide, so a work that
